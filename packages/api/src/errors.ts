@@ -1,0 +1,39 @@
+/**
+ * Okta's error catalog as data: the wire contract shared by the server (which renders it)
+ * and the SDK (which reads it). Status codes and summaries follow Okta's published
+ * error-code catalog (see shared/okta/wire-facts.md §c). `{0}` is filled by the server.
+ */
+export const ERROR_CATALOG = {
+  E0000001: { status: 400, summary: 'Api validation failed: {0}' },
+  E0000003: { status: 400, summary: 'The request body was not well-formed.' },
+  E0000005: { status: 403, summary: 'Invalid session' },
+  E0000006: { status: 403, summary: 'You do not have permission to perform the requested action' },
+  E0000007: { status: 404, summary: 'Not found: {0}' },
+  E0000008: { status: 404, summary: 'The requested path was not found' },
+  E0000009: { status: 500, summary: 'Internal Server Error' },
+  E0000011: { status: 401, summary: 'Invalid token provided' },
+  E0000012: { status: 404, summary: 'Unsupported media type' },
+  E0000022: { status: 405, summary: 'The endpoint does not support the provided HTTP method' },
+  E0000029: { status: 400, summary: 'Invalid paging request.' },
+  E0000047: { status: 429, summary: 'API call exceeded rate limit due to too many requests.' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+/** One entry of `errorCauses`: Okta sends only a summary, conventionally `"field: message"`. */
+export interface ErrorCause {
+  errorSummary: string;
+}
+
+/** The JSON body of every Okta management-API error. */
+export interface OktaErrorBody {
+  errorCode: ErrorCode;
+  errorSummary: string;
+  errorLink: ErrorCode;
+  errorId: string;
+  errorCauses: ErrorCause[];
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CATALOG, value);
+}

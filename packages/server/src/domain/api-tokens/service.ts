@@ -1,0 +1,173 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { ApiValidationError, InvalidTokenError, ResourceNotFoundError } from '../../errors/catalog.ts';
+import { can, demand } from '../authz/permissions.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { CallContext, Principal } from '../shared/context.ts';
+import type { IdGenerator } from '../shared/ids.ts';
+import type { Store, StorePorts } from '../store.ts';
+import type { EventSpec, SystemLog } from '../system-log/writer.ts';
+import type { ApiTokenCursor } from './ports.ts';
+import type { ApiTokenNetwork, ApiTokenRecord } from './types.ts';
+
+/** Okta's token window: a token expires after 30 days without use. */
+export const TOKEN_WINDOW = 'P30D';
+const TOKEN_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
+/** `lastUsed` is written at most this often per token, to keep authentication read-only. */
+const TOUCH_INTERVAL_MS = 60 * 1000;
+/** Okta's client name for tokens created in the Admin Console; ours come from the CLI or bootstrap. */
+const CLIENT_NAME = 'Okta API';
+/** Owners in these states can no longer use their tokens. */
+const BLOCKED_OWNER_STATUSES = new Set(['SUSPENDED', 'DEPROVISIONED', 'STAGED', 'PROVISIONED']);
+
+export function hashApiToken(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
+}
+
+export class ApiTokenService {
+  constructor(private readonly deps: { store: Store; log: SystemLog; clock: Clock; ids: IdGenerator }) {}
+
+  /**
+   * Resolves `Authorization: SSWS <value>` to its principal, or throws 401 E0000011. The
+   * lookup is by SHA-256 (indexed); the stored hash is then compared in constant time.
+   */
+  async authenticate(value: string): Promise<Principal> {
+    const { store, clock } = this.deps;
+    const presented = hashApiToken(value);
+    const found = await store.findApiTokenByHash(presented);
+    if (!found || !timingSafeEqual(Buffer.from(found.token.tokenHash, 'hex'), Buffer.from(presented, 'hex'))) {
+      throw new InvalidTokenError();
+    }
+    const { token, owner } = found;
+    const now = clock.now();
+    if (now >= token.expiresAt || BLOCKED_OWNER_STATUSES.has(owner.status)) throw new InvalidTokenError();
+    if (now - token.lastUsed >= TOUCH_INTERVAL_MS) {
+      await store.touchApiToken(token.id, now, now + TOKEN_WINDOW_MS, now - TOUCH_INTERVAL_MS);
+    }
+    const roles = await store.roleTypesOfUser(owner.id);
+    return {
+      userId: owner.id,
+      login: owner.login,
+      displayName: [owner.firstName, owner.lastName].filter(Boolean).join(' ') || owner.login,
+      roles,
+      apiTokenId: token.id,
+    };
+  }
+
+  async list(ctx: CallContext, query: { q?: string; after?: ApiTokenCursor; limit: number }): Promise<ApiTokenRecord[]> {
+    const userId = this.visibleOwner(ctx.principal);
+    return this.deps.store.listApiTokens({ ...query, ...(userId ? { userId } : {}) });
+  }
+
+  async get(ctx: CallContext, id: string): Promise<ApiTokenRecord> {
+    const userId = this.visibleOwner(ctx.principal);
+    const token = await this.deps.store.getApiToken(id);
+    if (!token || (userId && token.userId !== userId)) throw new ResourceNotFoundError(id, 'ApiToken');
+    return token;
+  }
+
+  /** PUT: changes the name and network condition; other fields are read-only and ignored. */
+  async update(ctx: CallContext, id: string, change: { name: string; network?: ApiTokenNetwork; userId?: string }): Promise<ApiTokenRecord> {
+    const own = this.manageableOwner(ctx.principal);
+    const { token, changed } = await this.deps.store.transaction(async (tx) => {
+      const token = await tx.getApiToken(id);
+      if (!token || (own && token.userId !== own)) throw new ResourceNotFoundError(id, 'ApiToken');
+      if (change.userId !== undefined && change.userId !== token.userId) {
+        throw new ApiValidationError(['userId: The owner of an API token cannot be changed'], 'userId');
+      }
+      const network = change.network ?? token.network;
+      if (change.name === token.name && JSON.stringify(network) === JSON.stringify(token.network)) return { token, changed: false };
+      const lastUpdated = this.deps.clock.now();
+      await tx.updateApiToken(id, { name: change.name, network, lastUpdated });
+      return { token: { ...token, name: change.name, network, lastUpdated }, changed: true };
+    });
+    if (changed) await this.deps.log.record(ctx, { eventType: 'system.api_token.update', displayMessage: 'Update API token', target: [tokenTarget(token)] });
+    return token;
+  }
+
+  async revoke(ctx: CallContext, id: string): Promise<void> {
+    const own = this.manageableOwner(ctx.principal);
+    const token = await this.deps.store.getApiToken(id);
+    if (!token || (own && token.userId !== own)) throw new ResourceNotFoundError(id, 'ApiToken');
+    await this.revokeToken(ctx, token);
+  }
+
+  /** Any authenticated token may revoke itself, whatever its owner's roles. */
+  async revokeCurrent(ctx: CallContext): Promise<void> {
+    const id = ctx.principal.apiTokenId;
+    if (!id) throw new InvalidTokenError();
+    const token = await this.deps.store.getApiToken(id);
+    if (!token) throw new InvalidTokenError();
+    await this.revokeToken(ctx, token);
+  }
+
+  /**
+   * Mints a token for an active user (an operator action: the CLI calls it). Returns the record
+   * and the value, which is shown once and never stored.
+   */
+  async create(ctx: CallContext, input: { name: string; userLogin: string; value?: string }): Promise<{ token: ApiTokenRecord; value: string }> {
+    const { event, ...created } = await this.createIn(this.deps.store, ctx, input);
+    await this.deps.log.record(ctx, event);
+    return created;
+  }
+
+  /**
+   * The create inside a caller's transaction (the bootstrap uses it); the caller records the
+   * returned event once the transaction has committed.
+   */
+  async createIn(
+    tx: StorePorts,
+    ctx: CallContext,
+    input: { name: string; userLogin: string; value?: string },
+  ): Promise<{ token: ApiTokenRecord; value: string; event: EventSpec }> {
+    demand(ctx.principal, 'okta.apiTokens.manage');
+    const name = input.name.trim();
+    if (name.length === 0 || name.length > 255) throw new ApiValidationError(['name: must be 1 to 255 characters']);
+    const user = await tx.findUserByLogin(input.userLogin);
+    if (!user) throw new ApiValidationError([`userLogin: no user with login ${input.userLogin}`], 'userLogin');
+    if (user.status !== 'ACTIVE') throw new ApiValidationError([`userLogin: user ${input.userLogin} is not ACTIVE`], 'userLogin');
+    const { clock, ids } = this.deps;
+    const value = input.value ?? ids.apiTokenValue();
+    const now = clock.now();
+    const token: ApiTokenRecord = {
+      id: ids.objectId('apiToken'),
+      name,
+      userId: user.id,
+      clientName: CLIENT_NAME,
+      tokenHash: hashApiToken(value),
+      tokenWindow: TOKEN_WINDOW,
+      network: { connection: 'ANYWHERE' },
+      created: now,
+      lastUpdated: now,
+      lastUsed: now,
+      expiresAt: now + TOKEN_WINDOW_MS,
+      revoked: null,
+    };
+    await tx.insertApiToken(token);
+    return { token, value, event: { eventType: 'system.api_token.create', displayMessage: 'Create API token', target: [tokenTarget(token)] } };
+  }
+
+  /** Revocation is one conditional update, so two concurrent revokes log one event. */
+  private async revokeToken(ctx: CallContext, token: ApiTokenRecord): Promise<void> {
+    if (!(await this.deps.store.revokeApiToken(token.id, this.deps.clock.now()))) {
+      throw new ResourceNotFoundError(token.id, 'ApiToken');
+    }
+    await this.deps.log.record(ctx, { eventType: 'system.api_token.revoke', displayMessage: 'Revoke API token', target: [tokenTarget(token)] });
+  }
+
+  /** undefined = may see every token; a user id = may see only that user's tokens. */
+  private visibleOwner(principal: Principal): string | undefined {
+    if (can(principal, 'okta.apiTokens.read')) return undefined;
+    demand(principal, 'tollgate.apiTokens.self');
+    return principal.userId;
+  }
+
+  private manageableOwner(principal: Principal): string | undefined {
+    if (can(principal, 'okta.apiTokens.manage')) return undefined;
+    demand(principal, 'tollgate.apiTokens.self');
+    return principal.userId;
+  }
+}
+
+function tokenTarget(token: ApiTokenRecord) {
+  return { id: token.id, type: 'Token', alternateId: token.name, displayName: token.name, detailEntry: null };
+}

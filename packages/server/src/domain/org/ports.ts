@@ -1,0 +1,24 @@
+import type { RoleType } from '../authz/roles.ts';
+import type { GroupRecord, OrgRecord, RoleAssignmentRecord, UserRecord } from './types.ts';
+
+export interface OrgStore {
+  getOrg(): Promise<OrgRecord | undefined>;
+  insertOrg(org: OrgRecord): Promise<void>;
+  /** Names of the bootstrap steps already applied. */
+  appliedBootstrapSteps(): Promise<Set<string>>;
+  /** Records a step; fails with a conflict if another process recorded it first. */
+  markBootstrapStep(name: string, at: number): Promise<void>;
+}
+
+export interface DirectoryStore {
+  insertUser(user: UserRecord): Promise<void>;
+  getUser(id: string): Promise<UserRecord | undefined>;
+  /** Case-insensitive, as Okta logins are. */
+  findUserByLogin(login: string): Promise<UserRecord | undefined>;
+  insertGroup(group: GroupRecord): Promise<void>;
+  findGroupByName(type: GroupRecord['type'], name: string): Promise<GroupRecord | undefined>;
+  addGroupMember(groupId: string, userId: string): Promise<void>;
+  insertRoleAssignment(assignment: RoleAssignmentRecord): Promise<void>;
+  /** Active role types held by the user directly or through a group. */
+  roleTypesOfUser(userId: string): Promise<Set<RoleType>>;
+}

@@ -1,0 +1,14 @@
+import type { ApiTokenStore } from './api-tokens/ports.ts';
+import type { DirectoryStore, OrgStore } from './org/ports.ts';
+import type { SystemLogStore } from './system-log/ports.ts';
+
+/** The ports a transaction can span. */
+export interface StorePorts extends OrgStore, DirectoryStore, ApiTokenStore, SystemLogStore {}
+
+/** Every storage adapter provides the ports, transactions over them, and a close. */
+export interface Store extends StorePorts {
+  /** Runs `work` in one transaction; a throw rolls everything back. */
+  transaction<T>(work: (tx: StorePorts) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+  readonly dialect: 'sqlite' | 'postgres';
+}

@@ -1,0 +1,114 @@
+import { ERROR_CATALOG } from '@tollgate/api';
+import type { ErrorCause, ErrorCode } from '@tollgate/api';
+
+/**
+ * The closed error catalog: one class per Okta code. Domain services and HTTP plugins throw
+ * these; the error handler is the only place that renders them. Anything else thrown is an
+ * internal error and is rendered as E0000009 without detail.
+ */
+export abstract class OktaError extends Error {
+  abstract readonly code: ErrorCode;
+  readonly causes: ErrorCause[];
+  /** Fills `{0}` in the catalog summary. */
+  readonly detail: string | undefined;
+
+  constructor(detail?: string, causes: string[] = []) {
+    super(detail ?? '');
+    this.detail = detail;
+    this.causes = causes.map((errorSummary) => ({ errorSummary }));
+  }
+
+  get status(): number {
+    return ERROR_CATALOG[this.code].status;
+  }
+
+  /** Status override for the rare code Okta serves under more than one status. */
+  get httpStatus(): number {
+    return this.status;
+  }
+
+  get summary(): string {
+    return ERROR_CATALOG[this.code].summary.replace('{0}', this.detail ?? '');
+  }
+
+  override get message(): string {
+    return `${this.code} ${this.summary}`;
+  }
+}
+
+/**
+ * E0000001. `causes` are `"field: message"` strings; the summary names the fields, as Okta's
+ * `Api validation failed: login` does.
+ */
+export class ApiValidationError extends OktaError {
+  readonly code = 'E0000001';
+  constructor(causes: string[], fields?: string) {
+    super(fields ?? causes.map((c) => c.split(':', 1)[0]).join(', '), causes);
+  }
+}
+
+/** A request body over the configured size. Okta has no code of its own for it (see docs/http-contract.md). */
+export class RequestBodyTooLargeError extends OktaError {
+  readonly code = 'E0000001';
+  constructor(limitBytes: number) {
+    super('request body', [`request body: must not exceed ${limitBytes} bytes`]);
+  }
+  override get httpStatus(): number {
+    return 413;
+  }
+}
+
+export class MalformedBodyError extends OktaError {
+  readonly code = 'E0000003';
+}
+
+export class InvalidSessionError extends OktaError {
+  readonly code = 'E0000005';
+}
+
+export class PermissionDeniedError extends OktaError {
+  readonly code = 'E0000006';
+}
+
+export class ResourceNotFoundError extends OktaError {
+  readonly code = 'E0000007';
+  /** Okta's live form: `Not found: Resource not found: <id> (<Type>)`. */
+  constructor(id: string, type: string) {
+    super(`Resource not found: ${id} (${type})`);
+  }
+}
+
+export class PathNotFoundError extends OktaError {
+  readonly code = 'E0000008';
+}
+
+export class InternalServerError extends OktaError {
+  readonly code = 'E0000009';
+}
+
+export class InvalidTokenError extends OktaError {
+  readonly code = 'E0000011';
+}
+
+export class MethodNotAllowedError extends OktaError {
+  readonly code = 'E0000022';
+}
+
+export class InvalidPagingError extends OktaError {
+  readonly code = 'E0000029';
+}
+
+export class RateLimitExceededError extends OktaError {
+  readonly code = 'E0000047';
+}
+
+/**
+ * E0000012. Okta's catalog lists it under 404; Tollgate answers 415, the status HTTP defines
+ * for it (see docs/http-contract.md), keeping Okta's code for clients that branch on it.
+ */
+export class UnsupportedMediaTypeError extends OktaError {
+  readonly code = 'E0000012';
+  override get httpStatus(): number {
+    return 415;
+  }
+}

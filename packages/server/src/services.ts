@@ -1,0 +1,27 @@
+import { ApiTokenService } from './domain/api-tokens/service.ts';
+import type { Clock } from './domain/shared/clock.ts';
+import type { IdGenerator } from './domain/shared/ids.ts';
+import type { Store } from './domain/store.ts';
+import { SystemLog } from './domain/system-log/writer.ts';
+import type { LogEvent } from './domain/system-log/types.ts';
+
+/** The domain services, wired once per process and shared by the HTTP layer and the CLI. */
+export interface Services {
+  store: Store;
+  clock: Clock;
+  ids: IdGenerator;
+  log: SystemLog;
+  apiTokens: ApiTokenService;
+}
+
+export function createServices(deps: {
+  store: Store;
+  clock: Clock;
+  ids: IdGenerator;
+  /** Where a System Log write failure is reported (the server's logger). */
+  onLogError: (error: unknown, event: LogEvent) => void;
+}): Services {
+  const { store, clock, ids } = deps;
+  const log = new SystemLog({ store, clock, ids, onError: deps.onLogError });
+  return { store, clock, ids, log, apiTokens: new ApiTokenService({ store, log, clock, ids }) };
+}

@@ -1,0 +1,382 @@
+import { sql } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import type { ApiTokenCursor } from '../domain/api-tokens/ports.ts';
+import type { ApiTokenNetwork, ApiTokenRecord, ApiTokenWithOwner } from '../domain/api-tokens/types.ts';
+import { isRoleType } from '../domain/authz/roles.ts';
+import type { RoleType } from '../domain/authz/roles.ts';
+import type { GroupRecord, OrgRecord, RoleAssignmentRecord, UserRecord } from '../domain/org/types.ts';
+import type { Store, StorePorts } from '../domain/store.ts';
+import type { LogEvent } from '../domain/system-log/types.ts';
+import type { Database } from './tables.ts';
+import { translateDriverError } from './translate-errors.ts';
+
+type Db = Kysely<Database>;
+
+/**
+ * The one store implementation, over either dialect. Every method goes through `guard`, which
+ * turns driver errors into catalog errors: nothing dialect-specific leaves this file.
+ */
+class KyselyPorts implements StorePorts {
+  constructor(protected readonly db: Db) {}
+
+  protected async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw translateDriverError(error);
+    }
+  }
+
+  // --- org ---------------------------------------------------------------------------------
+
+  getOrg(): Promise<OrgRecord | undefined> {
+    return this.guard(async () => {
+      const row = await this.db.selectFrom('orgs').selectAll().limit(1).executeTakeFirst();
+      return row && { id: row.id, name: row.name, created: row.created, lastUpdated: row.last_updated };
+    });
+  }
+
+  insertOrg(org: OrgRecord): Promise<void> {
+    return this.guard(async () => {
+      await this.db
+        .insertInto('orgs')
+        .values({ id: org.id, name: org.name, created: org.created, last_updated: org.lastUpdated })
+        .execute();
+    });
+  }
+
+  appliedBootstrapSteps(): Promise<Set<string>> {
+    return this.guard(async () => {
+      const rows = await this.db.selectFrom('bootstrap_steps').select('name').execute();
+      return new Set(rows.map((r) => r.name));
+    });
+  }
+
+  markBootstrapStep(name: string, at: number): Promise<void> {
+    return this.guard(async () => {
+      await this.db.insertInto('bootstrap_steps').values({ name, applied: at }).execute();
+    });
+  }
+
+  // --- directory ---------------------------------------------------------------------------
+
+  insertUser(user: UserRecord): Promise<void> {
+    return this.guard(async () => {
+      await this.db
+        .insertInto('users')
+        .values({
+          id: user.id,
+          login: user.profile.login,
+          login_lower: user.profile.login.toLowerCase(),
+          status: user.status,
+          profile: JSON.stringify(user.profile),
+          created: user.created,
+          last_updated: user.lastUpdated,
+          activated: user.activated,
+          status_changed: user.statusChanged,
+        })
+        .execute();
+    });
+  }
+
+  getUser(id: string): Promise<UserRecord | undefined> {
+    return this.guard(async () => {
+      const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toUser(row);
+    });
+  }
+
+  findUserByLogin(login: string): Promise<UserRecord | undefined> {
+    return this.guard(async () => {
+      const row = await this.db.selectFrom('users').selectAll().where('login_lower', '=', login.toLowerCase()).executeTakeFirst();
+      return row && toUser(row);
+    });
+  }
+
+  insertGroup(group: GroupRecord): Promise<void> {
+    return this.guard(async () => {
+      await this.db
+        .insertInto('groups')
+        .values({
+          id: group.id,
+          type: group.type,
+          name: group.name,
+          description: group.description,
+          created: group.created,
+          last_updated: group.lastUpdated,
+          last_membership_updated: group.lastMembershipUpdated,
+        })
+        .execute();
+    });
+  }
+
+  findGroupByName(type: GroupRecord['type'], name: string): Promise<GroupRecord | undefined> {
+    return this.guard(async () => {
+      const row = await this.db.selectFrom('groups').selectAll().where('type', '=', type).where('name', '=', name).executeTakeFirst();
+      return (
+        row && {
+          id: row.id,
+          type: row.type as GroupRecord['type'],
+          name: row.name,
+          description: row.description,
+          created: row.created,
+          lastUpdated: row.last_updated,
+          lastMembershipUpdated: row.last_membership_updated,
+        }
+      );
+    });
+  }
+
+  addGroupMember(groupId: string, userId: string): Promise<void> {
+    return this.guard(async () => {
+      await this.db
+        .insertInto('group_members')
+        .values({ group_id: groupId, user_id: userId })
+        .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing())
+        .execute();
+    });
+  }
+
+  insertRoleAssignment(a: RoleAssignmentRecord): Promise<void> {
+    return this.guard(async () => {
+      await this.db
+        .insertInto('role_assignments')
+        .values({
+          id: a.id,
+          principal_type: a.principalType,
+          principal_id: a.principalId,
+          role_type: a.roleType,
+          status: a.status,
+          created: a.created,
+          last_updated: a.lastUpdated,
+        })
+        .execute();
+    });
+  }
+
+  roleTypesOfUser(userId: string): Promise<Set<RoleType>> {
+    return this.guard(async () => {
+      const rows = await this.db
+        .selectFrom('role_assignments')
+        .select('role_type')
+        .where('status', '=', 'ACTIVE')
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('principal_type', '=', 'USER'), eb('principal_id', '=', userId)]),
+            eb.and([
+              eb('principal_type', '=', 'GROUP'),
+              eb('principal_id', 'in', eb.selectFrom('group_members').select('group_id').where('user_id', '=', userId)),
+            ]),
+          ]),
+        )
+        .execute();
+      return new Set(rows.map((r) => r.role_type).filter(isRoleType));
+    });
+  }
+
+  // --- API tokens --------------------------------------------------------------------------
+
+  insertApiToken(t: ApiTokenRecord): Promise<void> {
+    return this.guard(async () => {
+      await this.db
+        .insertInto('api_tokens')
+        .values({
+          id: t.id,
+          name: t.name,
+          user_id: t.userId,
+          client_name: t.clientName,
+          token_hash: t.tokenHash,
+          token_window: t.tokenWindow,
+          network: JSON.stringify(t.network),
+          created: t.created,
+          last_updated: t.lastUpdated,
+          last_used: t.lastUsed,
+          expires_at: t.expiresAt,
+          revoked: t.revoked,
+        })
+        .execute();
+    });
+  }
+
+  findApiTokenByHash(tokenHash: string): Promise<ApiTokenWithOwner | undefined> {
+    return this.guard(async () => {
+      const row = await this.db
+        .selectFrom('api_tokens')
+        .innerJoin('users', 'users.id', 'api_tokens.user_id')
+        .selectAll('api_tokens')
+        .select(['users.login as owner_login', 'users.status as owner_status', 'users.profile as owner_profile'])
+        .where('api_tokens.token_hash', '=', tokenHash)
+        .where('api_tokens.revoked', 'is', null)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const profile = JSON.parse(row.owner_profile) as UserRecord['profile'];
+      return {
+        token: toApiToken(row),
+        owner: { id: row.user_id, login: row.owner_login, status: row.owner_status, firstName: profile.firstName, lastName: profile.lastName },
+      };
+    });
+  }
+
+  getApiToken(id: string): Promise<ApiTokenRecord | undefined> {
+    return this.guard(async () => {
+      const row = await this.db.selectFrom('api_tokens').selectAll().where('id', '=', id).where('revoked', 'is', null).executeTakeFirst();
+      return row && toApiToken(row);
+    });
+  }
+
+  listApiTokens(query: { userId?: string; q?: string; after?: ApiTokenCursor; limit: number }): Promise<ApiTokenRecord[]> {
+    return this.guard(async () => {
+      let select = this.db.selectFrom('api_tokens').selectAll().where('revoked', 'is', null);
+      if (query.userId) select = select.where('user_id', '=', query.userId);
+      if (query.q) {
+        const pattern = `%${escapeLike(query.q.toLowerCase())}%`;
+        select = select.where((eb) =>
+          eb.or([
+            eb(sql<string>`lower(name)`, 'like', sql<string>`${pattern} escape '\\'`),
+            eb(sql<string>`lower(client_name)`, 'like', sql<string>`${pattern} escape '\\'`),
+          ]),
+        );
+      }
+      const after = query.after;
+      if (after) {
+        select = select.where((eb) =>
+          eb.or([eb('created', '>', after.created), eb.and([eb('created', '=', after.created), eb('id', '>', after.id)])]),
+        );
+      }
+      const rows = await select.orderBy('created').orderBy('id').limit(query.limit).execute();
+      return rows.map(toApiToken);
+    });
+  }
+
+  updateApiToken(id: string, change: { name: string; network: ApiTokenNetwork; lastUpdated: number }): Promise<void> {
+    return this.guard(async () => {
+      await this.db
+        .updateTable('api_tokens')
+        .set({ name: change.name, network: JSON.stringify(change.network), last_updated: change.lastUpdated })
+        .where('id', '=', id)
+        .execute();
+    });
+  }
+
+  revokeApiToken(id: string, at: number): Promise<boolean> {
+    return this.guard(async () => {
+      const result = await this.db
+        .updateTable('api_tokens')
+        .set({ revoked: at, last_updated: at })
+        .where('id', '=', id)
+        .where('revoked', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    });
+  }
+
+  touchApiToken(id: string, lastUsed: number, expiresAt: number, staleBefore: number): Promise<void> {
+    return this.guard(async () => {
+      await this.db
+        .updateTable('api_tokens')
+        .set({ last_used: lastUsed, expires_at: expiresAt })
+        .where('id', '=', id)
+        .where('last_used', '<=', staleBefore)
+        .execute();
+    });
+  }
+
+  hasAnyApiToken(): Promise<boolean> {
+    return this.guard(async () => {
+      const row = await this.db.selectFrom('api_tokens').select('id').limit(1).executeTakeFirst();
+      return row !== undefined;
+    });
+  }
+
+  // --- System Log --------------------------------------------------------------------------
+
+  appendLogEvent(event: LogEvent): Promise<void> {
+    return this.guard(async () => {
+      await this.db
+        .insertInto('log_events')
+        .values({
+          uuid: event.uuid,
+          published: Date.parse(event.published),
+          event_type: event.eventType,
+          actor_id: event.actor.id,
+          body: JSON.stringify(event),
+        })
+        .execute();
+    });
+  }
+
+  listLogEvents(query: { limit: number }): Promise<LogEvent[]> {
+    return this.guard(async () => {
+      const rows = await this.db.selectFrom('log_events').select('body').orderBy('published').orderBy('uuid').limit(query.limit).execute();
+      return rows.map((r) => JSON.parse(r.body) as LogEvent);
+    });
+  }
+}
+
+/**
+ * Transactions take one connection for their whole length. On SQLite they start with
+ * `BEGIN IMMEDIATE`, so a second process (the CLI beside the server) waits on the busy timeout
+ * instead of failing when a read transaction tries to become a write.
+ */
+export class KyselyStore extends KyselyPorts implements Store {
+  constructor(
+    db: Db,
+    readonly dialect: 'sqlite' | 'postgres',
+    private readonly onClose: () => Promise<void> = async () => {},
+  ) {
+    super(db);
+  }
+
+  transaction<T>(work: (tx: StorePorts) => Promise<T>): Promise<T> {
+    return this.db.connection().execute(async (conn) => {
+      await this.guard(() => sql.raw(this.dialect === 'sqlite' ? 'begin immediate' : 'begin').execute(conn));
+      try {
+        const result = await work(new KyselyPorts(conn));
+        await this.guard(() => sql.raw('commit').execute(conn));
+        return result;
+      } catch (error) {
+        // After a failed commit PostgreSQL has already ended the transaction; SQLite may not have.
+        await sql.raw('rollback').execute(conn).catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+    await this.onClose();
+  }
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function toUser(row: Selectable<Database['users']>): UserRecord {
+  return {
+    id: row.id,
+    status: row.status as UserRecord['status'],
+    profile: JSON.parse(row.profile) as UserRecord['profile'],
+    created: row.created,
+    lastUpdated: row.last_updated,
+    activated: row.activated,
+    statusChanged: row.status_changed,
+  };
+}
+
+function toApiToken(row: Selectable<Database['api_tokens']>): ApiTokenRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    userId: row.user_id,
+    clientName: row.client_name,
+    tokenHash: row.token_hash,
+    tokenWindow: row.token_window,
+    network: JSON.parse(row.network) as ApiTokenNetwork,
+    created: row.created,
+    lastUpdated: row.last_updated,
+    lastUsed: row.last_used,
+    expiresAt: row.expires_at,
+    revoked: row.revoked,
+  };
+}

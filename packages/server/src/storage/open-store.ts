@@ -1,0 +1,65 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Store } from '../domain/store.ts';
+import { migrationProvider } from './migrations/index.ts';
+import { KyselyStore } from './kysely-store.ts';
+import type { Database } from './tables.ts';
+
+export type StoreTarget =
+  | { kind: 'sqlite'; dataDir: string }
+  /** `schema` puts every table in that PostgreSQL schema (the tests' isolation). */
+  | { kind: 'postgres'; url: string; schema?: string; poolSize?: number };
+
+const INT8_OID = 20;
+
+/** Opens the store and brings its schema up to date. */
+export async function openStore(target: StoreTarget): Promise<Store> {
+  const store = target.kind === 'sqlite' ? openSqlite(target.dataDir) : openPostgres(target);
+  try {
+    await migrate(store.db);
+  } catch (error) {
+    await store.store.close();
+    throw error;
+  }
+  return store.store;
+}
+
+export const SQLITE_FILE = 'tollgate.db';
+
+function openSqlite(dataDir: string): { db: Kysely<Database>; store: Store } {
+  const dir = resolve(dataDir);
+  mkdirSync(dir, { recursive: true });
+  const sqlite = new SqliteDatabase(join(dir, SQLITE_FILE));
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, store: new KyselyStore(db, 'sqlite') };
+}
+
+function openPostgres(target: { url: string; schema?: string; poolSize?: number }): { db: Kysely<Database> } & { store: Store } {
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: target.poolSize ?? 10,
+    // Epoch-millisecond columns are int8; they fit a JS number exactly.
+    types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser },
+    ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
+  });
+  // An idle client losing its connection must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, store: new KyselyStore(db, 'postgres') };
+}
+
+async function migrate(db: Kysely<Database>): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`database migration ${failed ?? ''} failed: ${(error as Error).message ?? String(error)}`);
+  }
+}

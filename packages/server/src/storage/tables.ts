@@ -1,0 +1,50 @@
+/** Kysely table types. Times are epoch milliseconds (int8 on PostgreSQL, parsed to number). */
+export interface Database {
+  orgs: { id: string; name: string; created: number; last_updated: number };
+  bootstrap_steps: { name: string; applied: number };
+  users: {
+    id: string;
+    login: string;
+    login_lower: string;
+    status: string;
+    profile: string;
+    created: number;
+    last_updated: number;
+    activated: number | null;
+    status_changed: number | null;
+  };
+  groups: {
+    id: string;
+    type: string;
+    name: string;
+    description: string | null;
+    created: number;
+    last_updated: number;
+    last_membership_updated: number;
+  };
+  group_members: { group_id: string; user_id: string };
+  role_assignments: {
+    id: string;
+    principal_type: string;
+    principal_id: string;
+    role_type: string;
+    status: string;
+    created: number;
+    last_updated: number;
+  };
+  api_tokens: {
+    id: string;
+    name: string;
+    user_id: string;
+    client_name: string;
+    token_hash: string;
+    token_window: string;
+    network: string;
+    created: number;
+    last_updated: number;
+    last_used: number;
+    expires_at: number;
+    revoked: number | null;
+  };
+  log_events: { uuid: string; published: number; event_type: string; actor_id: string; body: string };
+}
