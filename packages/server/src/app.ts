@@ -6,6 +6,7 @@ import { renderOktaError } from './errors/render.ts';
 import { apiTokenRoutes } from './http/api-tokens.ts';
 import { requireApiToken } from './http/auth.ts';
 import { installHttpContract, normalizeUrl, REQUEST_ID_HEADER } from './http/contract.ts';
+import { installValidators } from './http/validation.ts';
 import type { Services } from './services.ts';
 
 export interface AppDeps {
@@ -44,6 +45,7 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
   });
   app.decorateRequest('callContext', null);
   installHttpContract(app, { ids: services.ids, bodyLimit: config.bodyLimit });
+  installValidators(app);
 
   app.register(
     async (api) => {

@@ -86,6 +86,12 @@ class KyselyPorts implements StorePorts {
     });
   }
 
+  setUserStatus(id: string, status: UserRecord['status'], at: number): Promise<void> {
+    return this.guard(async () => {
+      await this.db.updateTable('users').set({ status, status_changed: at, last_updated: at }).where('id', '=', id).execute();
+    });
+  }
+
   findUserByLogin(login: string): Promise<UserRecord | undefined> {
     return this.guard(async () => {
       const row = await this.db.selectFrom('users').selectAll().where('login_lower', '=', login.toLowerCase()).executeTakeFirst();

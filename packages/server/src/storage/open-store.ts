@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Store } from '../domain/store.ts';
 import { migrationProvider } from './migrations/index.ts';
@@ -19,7 +19,7 @@ const INT8_OID = 20;
 export async function openStore(target: StoreTarget): Promise<Store> {
   const store = target.kind === 'sqlite' ? openSqlite(target.dataDir) : openPostgres(target);
   try {
-    await migrate(store.db);
+    await migrate(store.db, target.kind === 'postgres');
   } catch (error) {
     await store.store.close();
     throw error;
@@ -55,8 +55,13 @@ function openPostgres(target: { url: string; schema?: string; poolSize?: number 
   return { db, store: new KyselyStore(db, 'postgres') };
 }
 
-async function migrate(db: Kysely<Database>): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+/**
+ * On PostgreSQL the migration tables go in the connection's current schema, named explicitly:
+ * Kysely's introspection otherwise sees same-named tables in other schemas of the database.
+ */
+async function migrate(db: Kysely<Database>, postgres: boolean): Promise<void> {
+  const schema = postgres ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;

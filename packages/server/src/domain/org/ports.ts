@@ -13,6 +13,7 @@ export interface OrgStore {
 export interface DirectoryStore {
   insertUser(user: UserRecord): Promise<void>;
   getUser(id: string): Promise<UserRecord | undefined>;
+  setUserStatus(id: string, status: UserRecord['status'], at: number): Promise<void>;
   /** Case-insensitive, as Okta logins are. */
   findUserByLogin(login: string): Promise<UserRecord | undefined>;
   insertGroup(group: GroupRecord): Promise<void>;

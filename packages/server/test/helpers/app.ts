@@ -1,0 +1,97 @@
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import pino from 'pino';
+import { buildApp } from '../../src/app.ts';
+import { validateConfigObject } from '../../src/config/load.ts';
+import type { Config } from '../../src/config/schema.ts';
+import { BOOTSTRAP_ADMIN_LOGIN, bootstrapOrg, systemContext } from '../../src/domain/org/bootstrap.ts';
+import type { RoleType } from '../../src/domain/authz/roles.ts';
+import { FakeClock } from '../../src/domain/shared/clock.ts';
+import { randomIds } from '../../src/domain/shared/ids.ts';
+import { createServices } from '../../src/services.ts';
+import type { Services } from '../../src/services.ts';
+import { openStore } from '../../src/storage/open-store.ts';
+import type { Backend } from './backends.ts';
+
+export const ORG_URL = 'http://tollgate.test:8080';
+/** The bootstrap admin's token in every test org (TOLLGATE_BOOTSTRAP_TOKEN semantics). */
+export const ADMIN_TOKEN = '00TestAdminToken0123456789abcdefghijklmnop';
+
+export interface TestOrg {
+  app: FastifyInstance;
+  services: Services;
+  clock: FakeClock;
+  config: Config;
+  /** Sends a request with the admin token unless `headers.authorization` is given (null: none). */
+  request(opts: InjectOptions & { token?: string | null }): Promise<LightMyRequestResponse>;
+  /** Creates an active user, optionally with admin roles, and an API token for it. */
+  userWithToken(login: string, roles?: RoleType[]): Promise<{ userId: string; token: string; tokenId: string }>;
+  /** Log lines the app wrote (the logger is in memory). */
+  logLines: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A bootstrapped org on a fresh database of the given backend, served in-process through
+ * `app.inject`. `prepare` may register extra routes before the app is ready.
+ */
+export async function startOrg(
+  backend: Backend,
+  options: { config?: Record<string, unknown>; prepare?: (app: FastifyInstance) => void } = {},
+): Promise<TestOrg> {
+  const { target, cleanup } = await backend.create();
+  const store = await openStore(target);
+  const clock = new FakeClock(Date.UTC(2026, 10, 1, 12, 0, 0, 0));
+  const logLines: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
+  const services = createServices({ store, clock, ids: randomIds, onLogError: (error) => logger.error({ err: error }, 'log write failed') });
+  await bootstrapOrg(services, { bootstrapToken: ADMIN_TOKEN });
+  const config = validateConfigObject({ logLevel: 'info', ...options.config });
+  const app = buildApp(config, { services, orgUrl: () => ORG_URL, logger });
+  options.prepare?.(app);
+  await app.ready();
+
+  return {
+    app,
+    services,
+    clock,
+    config,
+    logLines,
+    request({ token, ...opts }) {
+      const headers = { ...(opts.headers ?? {}) };
+      if (token !== null && headers.authorization === undefined) headers.authorization = `SSWS ${token ?? ADMIN_TOKEN}`;
+      return app.inject({ ...opts, headers });
+    },
+    async userWithToken(login, roles = []) {
+      const now = clock.now();
+      const userId = randomIds.objectId('user');
+      await store.insertUser({
+        id: userId,
+        status: 'ACTIVE',
+        profile: { login, email: login, firstName: 'Test', lastName: login.split('@')[0] ?? login },
+        created: now,
+        lastUpdated: now,
+        activated: now,
+        statusChanged: now,
+      });
+      for (const roleType of roles) {
+        await store.insertRoleAssignment({
+          id: randomIds.objectId('roleAssignment'),
+          principalType: 'USER',
+          principalId: userId,
+          roleType,
+          status: 'ACTIVE',
+          created: now,
+          lastUpdated: now,
+        });
+      }
+      const { token, value } = await services.apiTokens.create(systemContext(randomIds.requestId()), { name: `token of ${login}`, userLogin: login });
+      return { userId, token: value, tokenId: token.id };
+    },
+    async close() {
+      await app.close();
+      await cleanup();
+    },
+  };
+}
+
+export { BOOTSTRAP_ADMIN_LOGIN };
