@@ -137,6 +137,25 @@ for (const backend of backends()) {
   });
 }
 
+for (const backend of backends()) {
+  it(`two processes starting on the same empty database (${backend.name}) migrate and bootstrap it exactly once`, async () => {
+    const where = await place(backend);
+    const env = cleanEnv(where.env);
+    const runs = await Promise.all(['a', 'b', 'c'].map((name) => runTollgate(['tokens', 'create', '--name', name, ...where.args], env)));
+    for (const run of runs) assert.equal(run.code, 0, run.stderr);
+    const announced = runs.filter((r) => TOKEN_LINE.test(r.stderr));
+    assert.equal(announced.length, 1, 'exactly one process created the bootstrap token');
+    const admin = TOKEN_LINE.exec(announced[0]!.stderr)![1]!;
+    const server = startTollgate(['serve', '--port', '0', ...where.args], env);
+    const port = Number((await server.waitFor(LISTENING))[1]);
+    const tokens = (await (await api(port, admin, '/api/v1/api-tokens')).json()) as { name: string }[];
+    assert.deepEqual(tokens.map((t) => t.name).sort(), ['Bootstrap admin token', 'a', 'b', 'c']);
+    server.proc.kill('SIGTERM');
+    await server.exited;
+    await where.cleanup();
+  });
+}
+
 describe('tollgate serve settings', () => {
   it('uses TOLLGATE_BOOTSTRAP_TOKEN as the first token, without printing it, and ignores it afterwards', async () => {
     const [sqlite] = backends();

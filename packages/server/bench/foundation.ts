@@ -27,6 +27,7 @@ interface Histogram {
   p50: number;
   p99: number;
 }
+/** Latencies are in ms, recorded at 1 ms resolution (the average is exact). */
 interface AutocannonResult {
   requests: Histogram & { total: number };
   latency: Histogram;
@@ -142,6 +143,9 @@ async function get(url: string): Promise<{ status: number; body: string; content
   return { status: res.status, body: await res.text(), contentType: res.headers.get('content-type') };
 }
 
+/** Completed requests per second over the measured wall time. */
+const rps = (r: AutocannonResult) => r.requests.total / r.duration;
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -159,6 +163,7 @@ async function main(): Promise<void> {
   console.log(
     `GET /api/v1/api-tokens/{id}, SSWS auth | ${connections} connections, pipelining 1 | warm-up ${warmup} s (discarded) + ${duration} s measured per run | ${rounds} round(s)`,
   );
+  console.log('req/s = completed requests / measured seconds; latency p50/p99 have 1 ms resolution');
 
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tollgate-bench-'));
   const running = new Set<Server>();
@@ -193,7 +198,9 @@ async function main(): Promise<void> {
     const order: Kind[] = [];
     for (let r = 0; r < rounds; r++) order.push('bare', 'tollgate');
 
-    console.log(`${'run'.padEnd(4)}${'server'.padEnd(10)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'requests'.padStart(10)}${'non-2xx'.padStart(9)}${'errors'.padStart(8)}  loadavg`);
+    console.log(
+      `${'run'.padEnd(4)}${'server'.padEnd(10)}${'req/s'.padStart(9)}${'avg ms'.padStart(8)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}${'requests'.padStart(10)}${'secs'.padStart(7)}${'non-2xx'.padStart(9)}${'errors'.padStart(8)}  loadavg`,
+    );
     for (const [i, kind] of order.entries()) {
       const server = await start(kind, kind === 'bare' ? [ROUTE, body] : [dataDir, TOKEN]);
       try {
@@ -204,13 +211,13 @@ async function main(): Promise<void> {
         if (check.body.length !== body.length || (kind === 'bare' && check.body !== body)) {
           throw new Error(`${kind}: response body differs from Tollgate's:\n${check.body}\nvs\n${body}`);
         }
-        const load = { url, connections, pipelining: 1, headers: { authorization: `SSWS ${TOKEN}` } };
+        const load = { url, connections, pipelining: 1, headers: { authorization: `SSWS ${TOKEN}x` } };
         await autocannon({ ...load, duration: warmup });
         const result = await autocannon({ ...load, duration });
         runs.push({ kind, result });
         const bad = result.non2xx + result.errors + result.timeouts;
         console.log(
-          `${String(i + 1).padEnd(4)}${kind.padEnd(10)}${fmt(result.requests.average).padStart(10)}${fmt(result.latency.p50, 1).padStart(9)}${fmt(result.latency.p99, 1).padStart(9)}${fmt(result.requests.total).padStart(10)}${fmt(result.non2xx).padStart(9)}${fmt(result.errors + result.timeouts).padStart(8)}  ${loadavg()}${bad > 0 ? '  <-- FAILURES' : ''}`,
+          `${String(i + 1).padEnd(4)}${kind.padEnd(10)}${fmt(rps(result)).padStart(9)}${fmt(result.latency.average, 2).padStart(8)}${fmt(result.latency.p50).padStart(8)}${fmt(result.latency.p99).padStart(8)}${fmt(result.requests.total).padStart(10)}${fmt(result.duration, 2).padStart(7)}${fmt(result.non2xx).padStart(9)}${fmt(result.errors + result.timeouts).padStart(8)}  ${loadavg()}${bad > 0 ? '  <-- FAILURES' : ''}`,
         );
         if (bad > 0) {
           console.log('');
@@ -225,14 +232,18 @@ async function main(): Promise<void> {
 
     const medianOf = (kind: Kind, pick: (r: AutocannonResult) => number) =>
       median(runs.filter((r) => r.kind === kind).map((r) => pick(r.result)));
-    const bare = medianOf('bare', (r) => r.requests.average);
-    const tollgate = medianOf('tollgate', (r) => r.requests.average);
+    const bare = medianOf('bare', rps);
+    const tollgate = medianOf('tollgate', rps);
     const ratio = tollgate / bare;
     const failures = runs.reduce((n, r) => n + r.result.non2xx + r.result.errors + r.result.timeouts, 0);
 
     console.log('');
-    console.log(`median bare      ${fmt(bare).padStart(8)} req/s   p50 ${fmt(medianOf('bare', (r) => r.latency.p50), 1)} ms   p99 ${fmt(medianOf('bare', (r) => r.latency.p99), 1)} ms`);
-    console.log(`median tollgate  ${fmt(tollgate).padStart(8)} req/s   p50 ${fmt(medianOf('tollgate', (r) => r.latency.p50), 1)} ms   p99 ${fmt(medianOf('tollgate', (r) => r.latency.p99), 1)} ms`);
+    for (const [kind, value] of [['bare', bare], ['tollgate', tollgate]] as const) {
+      const lat = (pick: (r: AutocannonResult) => number) => medianOf(kind, pick);
+      console.log(
+        `median ${kind.padEnd(9)}${fmt(value).padStart(8)} req/s   latency avg ${fmt(lat((r) => r.latency.average), 2)} ms, p50 ${fmt(lat((r) => r.latency.p50))} ms, p99 ${fmt(lat((r) => r.latency.p99))} ms`,
+      );
+    }
     console.log(`ratio tollgate/bare ${ratio.toFixed(2)}   target >= ${TARGET_RATIO.toFixed(2)}   ${ratio >= TARGET_RATIO ? 'PASS' : 'BELOW'}`);
     if (failures > 0) console.log(`!!!!!!!! WARNING: ${failures} failed requests in total: the figures above are NOT valid !!!!!!!!`);
     console.log(`loadavg at end ${loadavg()}${cpuProfDir ? ` | Tollgate CPU profiles in ${cpuProfDir}` : ''}`);
