@@ -16,6 +16,16 @@ Settings (each also a TOLLGATE_* environment variable; flags win):
 
 /** The `tollgate` command. Returns the exit code: 0 done, 1 failed, 2 usage or settings error. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  try {
+    return await run(argv, env);
+  } catch (error) {
+    // Operational failures (port in use, database unreachable) are one line, not a stack trace.
+    process.stderr.write(`tollgate: ${(error as Error).message ?? String(error)}\n`);
+    return 1;
+  }
+}
+
+async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'serve':

@@ -188,6 +188,20 @@ describe('tollgate serve settings', () => {
     assert.equal(unknown.stderr, 'tollgate: unknown setting TOLLGATE_COLOUR\n');
   });
 
+  it('a port already in use: exit code 1 and one line saying so, no stack trace', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as import('node:net').AddressInfo).port;
+    const [sqlite] = backends();
+    const where = await place(sqlite!);
+    const run = await runTollgate(['serve', '--port', String(port), ...where.args], cleanEnv());
+    blocker.close();
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /^tollgate: listen EADDRINUSE.*\n$/);
+    await where.cleanup();
+  });
+
   it('prints usage for help and for an unknown command', async () => {
     const help = await runTollgate(['help'], cleanEnv());
     assert.equal(help.code, 0);

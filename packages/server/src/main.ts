@@ -73,7 +73,12 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
   const services = await openOrg(config, (line) => notices.push(line));
   let orgUrl = config.orgUrl ? resolveOrgUrl(config, config.port) : '';
   const app = buildApp(config, { services, orgUrl: () => orgUrl });
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await app.close(); // closes the store too
+    throw error;
+  }
   const { port } = app.server.address() as AddressInfo;
   orgUrl = resolveOrgUrl(config, port);
 
