@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { backends } from '../../server/test/helpers/backends.ts';
@@ -189,10 +190,9 @@ describe('tollgate serve settings', () => {
   });
 
   it('a port already in use: exit code 1 and one line saying so, no stack trace', async () => {
-    const { createServer } = await import('node:net');
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-    const port = (blocker.address() as import('node:net').AddressInfo).port;
+    const port = (blocker.address() as AddressInfo).port;
     const [sqlite] = backends();
     const where = await place(sqlite!);
     const run = await runTollgate(['serve', '--port', String(port), ...where.args], cleanEnv());

@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { buildApp } from '../../src/app.ts';
@@ -18,6 +19,10 @@ export const ADMIN_TOKEN = '00TestAdminToken0123456789abcdefghijklmnop';
 
 export interface TestOrg {
   app: FastifyInstance;
+  /** ORG_URL when served through inject; `http://127.0.0.1:<port>` when listening. */
+  orgUrl: string;
+  /** Every request the server received, in order: method and URL as sent (before slash collapsing). */
+  requests: { method: string; url: string }[];
   services: Services;
   clock: FakeClock;
   config: Config;
@@ -32,26 +37,52 @@ export interface TestOrg {
 
 /**
  * A bootstrapped org on a fresh database of the given backend, served in-process through
- * `app.inject`. `prepare` may register extra routes before the app is ready.
+ * `app.inject`, or with `listen` on 127.0.0.1:<free port> for clients that speak HTTP
+ * themselves (then `orgUrl`, used in `_links` and `Link` headers, is that address).
+ * `prepare` may register extra routes before the app is ready.
  */
 export async function startOrg(
   backend: Backend,
-  options: { config?: Record<string, unknown>; prepare?: (app: FastifyInstance) => void } = {},
+  options: { config?: Record<string, unknown>; prepare?: (app: FastifyInstance) => void; listen?: boolean } = {},
 ): Promise<TestOrg> {
   const { target, cleanup } = await backend.create();
   const store = await openStore(target);
   const clock = new FakeClock(Date.UTC(2026, 10, 1, 12, 0, 0, 0));
   const logLines: string[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
-  const services = createServices({ store, clock, ids: randomIds, onLogError: (error) => logger.error({ err: error }, 'log write failed') });
-  await bootstrapOrg(services, { bootstrapToken: ADMIN_TOKEN });
   const config = validateConfigObject({ logLevel: 'info', ...options.config });
-  const app = buildApp(config, { services, orgUrl: () => ORG_URL, logger });
+  const services = createServices({
+    store,
+    clock,
+    ids: randomIds,
+    authCacheMs: config.authCacheSeconds * 1000,
+    onLogError: (error) => logger.error({ err: error }, 'log write failed'),
+  });
+  await bootstrapOrg(services, { bootstrapToken: ADMIN_TOKEN });
+  let orgUrl = ORG_URL;
+  const app = buildApp(config, { services, orgUrl: () => orgUrl, logger });
+  const requests: { method: string; url: string }[] = [];
+  app.addHook('onRequest', async (request) => {
+    requests.push({ method: request.method, url: request.originalUrl });
+  });
   options.prepare?.(app);
-  await app.ready();
+  try {
+    if (options.listen) {
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      orgUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    } else {
+      await app.ready();
+    }
+  } catch (error) {
+    await app.close();
+    await cleanup();
+    throw error;
+  }
 
   return {
     app,
+    orgUrl,
+    requests,
     services,
     clock,
     config,
