@@ -11,7 +11,8 @@ Commands:
 
 Settings (each also a TOLLGATE_* environment variable; flags win):
   --port N  --host H  --data-dir DIR  --database-url postgres://...  --redis-url redis://...
-  --org-url URL  --bootstrap-token T  --trusted-proxies CIDR[,CIDR]  --log-level L  --body-limit BYTES
+  --org-url URL  --bootstrap-token T  --trusted-proxies CIDR[,CIDR]  --log-level L
+  --auth-cache-seconds N  --body-limit BYTES
 `;
 
 /** The `tollgate` command. Returns the exit code: 0 done, 1 failed, 2 usage or settings error. */

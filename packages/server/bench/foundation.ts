@@ -165,7 +165,7 @@ async function main(): Promise<void> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tollgate-bench-'));
   const running = new Set<Server>();
   const start = async (kind: Kind, args: string[]): Promise<Server> => {
-    const nodeArgs = kind === 'tollgate' && cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+    const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
     const server = await startServer(`${kind}-server.ts`, args, nodeArgs);
     running.add(server);
     return server;

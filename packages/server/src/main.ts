@@ -26,6 +26,7 @@ export async function openOrg(config: Config, report: (line: string) => void): P
     store,
     clock: systemClock,
     ids: randomIds,
+    authCacheMs: config.authCacheSeconds * 1000,
     onLogError: (error, event) => report(`tollgate: could not write System Log event ${event.uuid} (${event.eventType}): ${(error as Error).message}`),
   });
   try {

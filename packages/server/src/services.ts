@@ -20,8 +20,10 @@ export function createServices(deps: {
   ids: IdGenerator;
   /** Where a System Log write failure is reported (the server's logger). */
   onLogError: (error: unknown, event: LogEvent) => void;
+  /** See `ApiTokenService`: how long a successful authentication is reused. */
+  authCacheMs: number;
 }): Services {
-  const { store, clock, ids } = deps;
+  const { store, clock, ids, authCacheMs } = deps;
   const log = new SystemLog({ store, clock, ids, onError: deps.onLogError });
-  return { store, clock, ids, log, apiTokens: new ApiTokenService({ store, log, clock, ids }) };
+  return { store, clock, ids, log, apiTokens: new ApiTokenService({ store, log, clock, ids, authCacheMs }) };
 }

@@ -184,11 +184,29 @@ for (const backend of backends()) {
         assert.equal((await org.request({ method: 'GET', url: `/api/v1/api-tokens/${other.tokenId}` })).statusCode, 200);
       });
 
-      it('a token stops working when its owner is suspended', async () => {
+      it('a token stops working when its owner is suspended, at once when this process is told', async () => {
         const user = await org.userWithToken('suspended@example.com', ['SUPER_ADMIN']);
         assert.equal((await org.request({ method: 'GET', url: '/api/v1/api-tokens', token: user.token })).statusCode, 200);
-        // No users API yet: suspend through the store, as the Directory issue's lifecycle service will.
+        // No users API yet: suspend through the store, as the Directory issue's lifecycle service
+        // will, and tell the token service as that service must.
         await org.services.store.setUserStatus(user.userId, 'SUSPENDED', org.clock.now());
+        org.services.apiTokens.forgetUser(user.userId);
+        assertOktaError(await org.request({ method: 'GET', url: '/api/v1/api-tokens', token: user.token }), 401, 'E0000011');
+      });
+
+      it('a change made by another instance (not through this process) is seen once the auth cache time has passed', async () => {
+        const user = await org.userWithToken('elsewhere@example.com', ['SUPER_ADMIN']);
+        assert.equal((await org.request({ method: 'GET', url: '/api/v1/api-tokens', token: user.token })).statusCode, 200);
+        await org.services.store.setUserStatus(user.userId, 'SUSPENDED', org.clock.now());
+        assert.equal((await org.request({ method: 'GET', url: '/api/v1/api-tokens', token: user.token })).statusCode, 200, 'still cached');
+        org.clock.advance(org.config.authCacheSeconds * 1000);
+        assertOktaError(await org.request({ method: 'GET', url: '/api/v1/api-tokens', token: user.token }), 401, 'E0000011');
+      });
+
+      it('a revoked token fails at once even right after it was cached', async () => {
+        const user = await org.userWithToken('cached-revoke@example.com', ['SUPER_ADMIN']);
+        assert.equal((await org.request({ method: 'GET', url: '/api/v1/api-tokens', token: user.token })).statusCode, 200);
+        assert.equal((await org.request({ method: 'DELETE', url: `/api/v1/api-tokens/${user.tokenId}` })).statusCode, 204);
         assertOktaError(await org.request({ method: 'GET', url: '/api/v1/api-tokens', token: user.token }), 401, 'E0000011');
       });
     });

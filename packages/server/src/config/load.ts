@@ -76,7 +76,7 @@ export function validateConfig(raw: Partial<Record<ConfigKey, string>>): Config 
     input[key] =
       key === 'trustedProxies'
         ? value.split(',').map((s) => s.trim()).filter(Boolean)
-        : key === 'port' || key === 'bodyLimit'
+        : key === 'port' || key === 'bodyLimit' || key === 'authCacheSeconds'
           ? /^\d+$/.test(value) ? Number(value) : value
           : value;
   }

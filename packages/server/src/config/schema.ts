@@ -20,6 +20,12 @@ export const ConfigSchema = Type.Object(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
       { default: 'info', description: 'Log level.' },
     ),
+    authCacheSeconds: Type.Integer({
+      minimum: 0,
+      maximum: 300,
+      default: 5,
+      description: 'Seconds a successful SSWS authentication is reused without a database read. Exact on one instance; other instances sharing PostgreSQL see revocations within this time. 0 disables.',
+    }),
     bodyLimit: Type.Integer({ minimum: 1024, maximum: 104857600, default: 1048576, description: 'Largest accepted request body, in bytes.' }),
   },
   { additionalProperties: false },
@@ -39,6 +45,7 @@ export const CONFIG_NAMES: Record<ConfigKey, { env: string; flag: string }> = {
   bootstrapToken: { env: 'TOLLGATE_BOOTSTRAP_TOKEN', flag: 'bootstrap-token' },
   trustedProxies: { env: 'TOLLGATE_TRUSTED_PROXIES', flag: 'trusted-proxies' },
   logLevel: { env: 'TOLLGATE_LOG_LEVEL', flag: 'log-level' },
+  authCacheSeconds: { env: 'TOLLGATE_AUTH_CACHE_SECONDS', flag: 'auth-cache-seconds' },
   bodyLimit: { env: 'TOLLGATE_BODY_LIMIT', flag: 'body-limit' },
 };
 

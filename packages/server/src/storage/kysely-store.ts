@@ -7,17 +7,81 @@ import type { RoleType } from '../domain/authz/roles.ts';
 import type { GroupRecord, OrgRecord, RoleAssignmentRecord, UserRecord } from '../domain/org/types.ts';
 import type { Store, StorePorts } from '../domain/store.ts';
 import type { LogEvent } from '../domain/system-log/types.ts';
+import { PrecompiledQuery } from './precompiled.ts';
 import type { Database } from './tables.ts';
 import { translateDriverError } from './translate-errors.ts';
 
 type Db = Kysely<Database>;
+
+/** The queries on every authenticated request's path, compiled once (see precompiled.ts). */
+function hotQueries(db: Db) {
+  const asNumber = (slot: string) => slot as unknown as number;
+  return {
+    getApiToken: new PrecompiledQuery<'id', Selectable<Database['api_tokens']>>((slot) =>
+      db.selectFrom('api_tokens').selectAll().where('id', '=', slot('id')).where('revoked', 'is', null),
+    ),
+    findApiTokenByHash: new PrecompiledQuery<'hash', Selectable<Database['api_tokens']> & { owner_login: string; owner_status: string; owner_profile: string }>((slot) =>
+      db
+        .selectFrom('api_tokens')
+        .innerJoin('users', 'users.id', 'api_tokens.user_id')
+        .selectAll('api_tokens')
+        .select(['users.login as owner_login', 'users.status as owner_status', 'users.profile as owner_profile'])
+        .where('api_tokens.token_hash', '=', slot('hash'))
+        .where('api_tokens.revoked', 'is', null),
+    ),
+    roleTypesOfUser: new PrecompiledQuery<'userId', { role_type: string }>((slot) =>
+      db
+        .selectFrom('role_assignments')
+        .select('role_type')
+        .where('status', '=', 'ACTIVE')
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('principal_type', '=', 'USER'), eb('principal_id', '=', slot('userId'))]),
+            eb.and([
+              eb('principal_type', '=', 'GROUP'),
+              eb('principal_id', 'in', eb.selectFrom('group_members').select('group_id').where('user_id', '=', slot('userId'))),
+            ]),
+          ]),
+        ),
+    ),
+    touchApiToken: new PrecompiledQuery<'id' | 'lastUsed' | 'expiresAt' | 'staleBefore', never>((slot) =>
+      db
+        .updateTable('api_tokens')
+        .set({ last_used: asNumber(slot('lastUsed')), expires_at: asNumber(slot('expiresAt')) })
+        .where('id', '=', slot('id'))
+        .where('last_used', '<=', asNumber(slot('staleBefore'))),
+    ),
+  };
+}
+
+type HotQueries = ReturnType<typeof hotQueries>;
+
+/**
+ * Runs a compiled read synchronously on a connection that sees only committed data. On SQLite,
+ * Kysely's asynchronous driver costs several times the query itself on a request's path; a
+ * separate read-only connection can be used synchronously without ever observing another
+ * request's open transaction.
+ */
+export type SyncReader = (sql: string, parameters: readonly unknown[]) => unknown[];
 
 /**
  * The one store implementation, over either dialect. Every method goes through `guard`, which
  * turns driver errors into catalog errors: nothing dialect-specific leaves this file.
  */
 class KyselyPorts implements StorePorts {
-  constructor(protected readonly db: Db) {}
+  constructor(
+    protected readonly db: Db,
+    protected readonly hot: HotQueries,
+    /** Set on the store itself, never on transaction ports: a transaction must read its own writes. */
+    private readonly readSync?: SyncReader,
+  ) {}
+
+  /** A precompiled read: synchronous on the committed-data reader when there is one. */
+  private async readHot<Names extends string, Row>(query: PrecompiledQuery<Names, Row>, values: Record<Names, unknown>): Promise<Row[]> {
+    const compiled = query.bind(values);
+    if (this.readSync) return this.readSync(compiled.sql, compiled.parameters) as Row[];
+    return (await this.db.executeQuery(compiled)).rows;
+  }
 
   protected async guard<T>(work: () => Promise<T>): Promise<T> {
     try {
@@ -162,20 +226,7 @@ class KyselyPorts implements StorePorts {
 
   roleTypesOfUser(userId: string): Promise<Set<RoleType>> {
     return this.guard(async () => {
-      const rows = await this.db
-        .selectFrom('role_assignments')
-        .select('role_type')
-        .where('status', '=', 'ACTIVE')
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('principal_type', '=', 'USER'), eb('principal_id', '=', userId)]),
-            eb.and([
-              eb('principal_type', '=', 'GROUP'),
-              eb('principal_id', 'in', eb.selectFrom('group_members').select('group_id').where('user_id', '=', userId)),
-            ]),
-          ]),
-        )
-        .execute();
+      const rows = await this.readHot(this.hot.roleTypesOfUser, { userId });
       return new Set(rows.map((r) => r.role_type).filter(isRoleType));
     });
   }
@@ -206,14 +257,7 @@ class KyselyPorts implements StorePorts {
 
   findApiTokenByHash(tokenHash: string): Promise<ApiTokenWithOwner | undefined> {
     return this.guard(async () => {
-      const row = await this.db
-        .selectFrom('api_tokens')
-        .innerJoin('users', 'users.id', 'api_tokens.user_id')
-        .selectAll('api_tokens')
-        .select(['users.login as owner_login', 'users.status as owner_status', 'users.profile as owner_profile'])
-        .where('api_tokens.token_hash', '=', tokenHash)
-        .where('api_tokens.revoked', 'is', null)
-        .executeTakeFirst();
+      const [row] = await this.readHot(this.hot.findApiTokenByHash, { hash: tokenHash });
       if (!row) return undefined;
       const profile = JSON.parse(row.owner_profile) as UserRecord['profile'];
       return {
@@ -225,7 +269,7 @@ class KyselyPorts implements StorePorts {
 
   getApiToken(id: string): Promise<ApiTokenRecord | undefined> {
     return this.guard(async () => {
-      const row = await this.db.selectFrom('api_tokens').selectAll().where('id', '=', id).where('revoked', 'is', null).executeTakeFirst();
+      const [row] = await this.readHot(this.hot.getApiToken, { id });
       return row && toApiToken(row);
     });
   }
@@ -278,12 +322,7 @@ class KyselyPorts implements StorePorts {
 
   touchApiToken(id: string, lastUsed: number, expiresAt: number, staleBefore: number): Promise<void> {
     return this.guard(async () => {
-      await this.db
-        .updateTable('api_tokens')
-        .set({ last_used: lastUsed, expires_at: expiresAt })
-        .where('id', '=', id)
-        .where('last_used', '<=', staleBefore)
-        .execute();
+      await this.db.executeQuery(this.hot.touchApiToken.bind({ id, lastUsed, expiresAt, staleBefore }));
     });
   }
 
@@ -328,16 +367,16 @@ export class KyselyStore extends KyselyPorts implements Store {
   constructor(
     db: Db,
     readonly dialect: 'sqlite' | 'postgres',
-    private readonly onClose: () => Promise<void> = async () => {},
+    private readonly reader?: { read: SyncReader; close: () => void },
   ) {
-    super(db);
+    super(db, hotQueries(db), reader?.read);
   }
 
   transaction<T>(work: (tx: StorePorts) => Promise<T>): Promise<T> {
     return this.db.connection().execute(async (conn) => {
       await this.guard(() => sql.raw(this.dialect === 'sqlite' ? 'begin immediate' : 'begin').execute(conn));
       try {
-        const result = await work(new KyselyPorts(conn));
+        const result = await work(new KyselyPorts(conn, this.hot));
         await this.guard(() => sql.raw('commit').execute(conn));
         return result;
       } catch (error) {
@@ -349,8 +388,8 @@ export class KyselyStore extends KyselyPorts implements Store {
   }
 
   async close(): Promise<void> {
+    this.reader?.close();
     await this.db.destroy();
-    await this.onClose();
   }
 }
 

@@ -6,6 +6,8 @@ import pg from 'pg';
 import type { Store } from '../domain/store.ts';
 import { migrationProvider } from './migrations/index.ts';
 import { KyselyStore } from './kysely-store.ts';
+import type { SyncReader } from './kysely-store.ts';
+import { statementCache, withStatementCache } from './sqlite-statement-cache.ts';
 import type { Database } from './tables.ts';
 
 export type StoreTarget =
@@ -17,31 +19,53 @@ const INT8_OID = 20;
 
 /** Opens the store and brings its schema up to date. */
 export async function openStore(target: StoreTarget): Promise<Store> {
-  const store = target.kind === 'sqlite' ? openSqlite(target.dataDir) : openPostgres(target);
+  if (target.kind === 'postgres') {
+    const { db, store } = openPostgres(target);
+    await migrateOrClose(db, store, true);
+    return store;
+  }
+  const { db, file } = openSqlite(target.dataDir);
+  await migrateOrClose(db, new KyselyStore(db, 'sqlite'), false);
+  // Opened after migrating, so the reader never sees a half-made schema.
+  return new KyselyStore(db, 'sqlite', openSqliteReader(file));
+}
+
+async function migrateOrClose(db: Kysely<Database>, store: Store, postgres: boolean): Promise<void> {
   try {
-    await migrate(store.db, target.kind === 'postgres');
+    await migrate(db, postgres);
   } catch (error) {
-    await store.store.close();
+    await store.close();
     throw error;
   }
-  return store.store;
 }
 
 export const SQLITE_FILE = 'tollgate.db';
 
-function openSqlite(dataDir: string): { db: Kysely<Database>; store: Store } {
+function openSqlite(dataDir: string): { db: Kysely<Database>; file: string } {
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true });
-  const sqlite = new SqliteDatabase(join(dir, SQLITE_FILE));
+  const file = join(dir, SQLITE_FILE);
+  const sqlite = new SqliteDatabase(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, store: new KyselyStore(db, 'sqlite') };
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  return { db, file };
 }
 
-function openPostgres(target: { url: string; schema?: string; poolSize?: number }): { db: Kysely<Database> } & { store: Store } {
+/** The read-only connection behind the store's synchronous reads (see SyncReader). */
+function openSqliteReader(file: string): { read: SyncReader; close: () => void } {
+  const reader = new SqliteDatabase(file, { readonly: true, fileMustExist: true });
+  reader.pragma('busy_timeout = 5000');
+  const prepare = statementCache(reader);
+  return {
+    read: (sql, parameters) => prepare(sql).all(parameters as unknown[]),
+    close: () => reader.close(),
+  };
+}
+
+function openPostgres(target: { url: string; schema?: string; poolSize?: number }): { db: Kysely<Database>; store: Store } {
   const pool = new pg.Pool({
     connectionString: target.url,
     max: target.poolSize ?? 10,

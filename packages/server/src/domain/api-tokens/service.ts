@@ -23,34 +23,94 @@ export function hashApiToken(value: string): string {
   return createHash('sha256').update(value, 'utf8').digest('hex');
 }
 
+/** A successful authentication, kept for `authCacheMs` so repeat calls skip the database. */
+interface CachedAuthentication {
+  principal: Principal;
+  tokenHash: string;
+  cachedAt: number;
+  lastUsed: number;
+  expiresAt: number;
+}
+
+/** Most authentications kept at once; the oldest is dropped first. Failures are never cached. */
+const AUTH_CACHE_MAX = 10_000;
+
 export class ApiTokenService {
-  constructor(private readonly deps: { store: Store; log: SystemLog; clock: Clock; ids: IdGenerator }) {}
+  private readonly authCache = new Map<string, CachedAuthentication>();
+
+  constructor(
+    private readonly deps: {
+      store: Store;
+      log: SystemLog;
+      clock: Clock;
+      ids: IdGenerator;
+      /**
+       * How long a successful authentication is reused without reading the database. Changes
+       * made through this process (revoke, and later role or user status changes) invalidate
+       * it at once; other processes sharing PostgreSQL see them within this time. 0 disables.
+       */
+      authCacheMs: number;
+    },
+  ) {}
 
   /**
    * Resolves `Authorization: SSWS <value>` to its principal, or throws 401 E0000011. The
    * lookup is by SHA-256 (indexed); the stored hash is then compared in constant time.
    */
   async authenticate(value: string): Promise<Principal> {
-    const { store, clock } = this.deps;
+    const { clock, authCacheMs } = this.deps;
     const presented = hashApiToken(value);
-    const found = await store.findApiTokenByHash(presented);
+    const now = clock.now();
+    const cached = this.authCache.get(presented);
+    if (cached && now - cached.cachedAt < authCacheMs && now < cached.expiresAt) {
+      await this.touch(cached, now);
+      return cached.principal;
+    }
+    if (cached) this.authCache.delete(presented);
+
+    const found = await this.deps.store.findApiTokenByHash(presented);
     if (!found || !timingSafeEqual(Buffer.from(found.token.tokenHash, 'hex'), Buffer.from(presented, 'hex'))) {
       throw new InvalidTokenError();
     }
     const { token, owner } = found;
-    const now = clock.now();
     if (now >= token.expiresAt || BLOCKED_OWNER_STATUSES.has(owner.status)) throw new InvalidTokenError();
-    if (now - token.lastUsed >= TOUCH_INTERVAL_MS) {
-      await store.touchApiToken(token.id, now, now + TOKEN_WINDOW_MS, now - TOUCH_INTERVAL_MS);
-    }
-    const roles = await store.roleTypesOfUser(owner.id);
-    return {
-      userId: owner.id,
-      login: owner.login,
-      displayName: [owner.firstName, owner.lastName].filter(Boolean).join(' ') || owner.login,
-      roles,
-      apiTokenId: token.id,
+    const entry: CachedAuthentication = {
+      principal: {
+        userId: owner.id,
+        login: owner.login,
+        displayName: [owner.firstName, owner.lastName].filter(Boolean).join(' ') || owner.login,
+        roles: await this.deps.store.roleTypesOfUser(owner.id),
+        apiTokenId: token.id,
+      },
+      tokenHash: presented,
+      cachedAt: now,
+      lastUsed: token.lastUsed,
+      expiresAt: token.expiresAt,
     };
+    await this.touch(entry, now);
+    if (authCacheMs > 0) {
+      if (this.authCache.size >= AUTH_CACHE_MAX) this.authCache.delete(this.authCache.keys().next().value as string);
+      this.authCache.set(presented, entry);
+    }
+    return entry.principal;
+  }
+
+  /** Forgets cached authentications of a user: call after changing its status or roles. */
+  forgetUser(userId: string): void {
+    for (const [hash, entry] of this.authCache) if (entry.principal.userId === userId) this.authCache.delete(hash);
+  }
+
+  private forgetToken(tokenId: string): void {
+    for (const [hash, entry] of this.authCache) if (entry.principal.apiTokenId === tokenId) this.authCache.delete(hash);
+  }
+
+  /** Moves `lastUsed`/`expiresAt` forward, writing at most once per TOUCH_INTERVAL_MS per token. */
+  private async touch(entry: CachedAuthentication, now: number): Promise<void> {
+    if (now - entry.lastUsed < TOUCH_INTERVAL_MS) return;
+    const tokenId = entry.principal.apiTokenId!;
+    await this.deps.store.touchApiToken(tokenId, now, now + TOKEN_WINDOW_MS, now - TOUCH_INTERVAL_MS);
+    entry.lastUsed = now;
+    entry.expiresAt = now + TOKEN_WINDOW_MS;
   }
 
   async list(ctx: CallContext, query: { q?: string; after?: ApiTokenCursor; limit: number }): Promise<ApiTokenRecord[]> {
@@ -148,9 +208,10 @@ export class ApiTokenService {
 
   /** Revocation is one conditional update, so two concurrent revokes log one event. */
   private async revokeToken(ctx: CallContext, token: ApiTokenRecord): Promise<void> {
-    if (!(await this.deps.store.revokeApiToken(token.id, this.deps.clock.now()))) {
-      throw new ResourceNotFoundError(token.id, 'ApiToken');
-    }
+    const revoked = await this.deps.store.revokeApiToken(token.id, this.deps.clock.now());
+    // After the write, so a request that read the row just before cannot re-cache it.
+    this.forgetToken(token.id);
+    if (!revoked) throw new ResourceNotFoundError(token.id, 'ApiToken');
     await this.deps.log.record(ctx, { eventType: 'system.api_token.revoke', displayMessage: 'Revoke API token', target: [tokenTarget(token)] });
   }
 

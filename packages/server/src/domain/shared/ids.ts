@@ -2,16 +2,31 @@ import { randomBytes, randomUUID } from 'node:crypto';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
+/** Random bytes drawn from a buffer refilled 4 KiB at a time: ids are made on every request. */
+function randomByteSource(): () => number {
+  let pool = Buffer.alloc(0);
+  let position = 0;
+  return () => {
+    if (position === pool.length) {
+      pool = randomBytes(4096);
+      position = 0;
+    }
+    return pool[position++]!;
+  };
+}
+
 /** Uniform random characters from [A-Za-z0-9] (rejection sampling, no modulo bias). */
-export function randomAlphanumeric(length: number): string {
+function alphanumeric(nextByte: () => number, length: number): string {
   let out = '';
   while (out.length < length) {
-    for (const byte of randomBytes(length * 2)) {
-      if (byte < 248) out += ALPHABET[byte % 62];
-      if (out.length === length) break;
-    }
+    const byte = nextByte();
+    if (byte < 248) out += ALPHABET[byte % 62];
   }
   return out;
+}
+
+export function randomAlphanumeric(length: number): string {
+  return alphanumeric(randomByteSource(), length);
 }
 
 /** Okta object-id prefixes, one per resource kind. */
@@ -38,10 +53,19 @@ export interface IdGenerator {
   apiTokenValue(): string;
 }
 
-export const randomIds: IdGenerator = {
-  objectId: (kind) => ID_PREFIX[kind] + randomAlphanumeric(20 - ID_PREFIX[kind].length),
-  requestId: () => 'req' + randomAlphanumeric(22),
-  errorId: () => 'oae' + randomAlphanumeric(22),
-  uuid: () => randomUUID(),
-  apiTokenValue: () => '00' + randomBytes(30).toString('base64url'),
-};
+/**
+ * Ids from a pooled random source. Secret values (API tokens) never come from the pool: each
+ * draws its own bytes.
+ */
+export function createRandomIds(): IdGenerator {
+  const nextByte = randomByteSource();
+  return {
+    objectId: (kind) => ID_PREFIX[kind] + alphanumeric(nextByte, 20 - ID_PREFIX[kind].length),
+    requestId: () => 'req' + alphanumeric(nextByte, 22),
+    errorId: () => 'oae' + alphanumeric(nextByte, 22),
+    uuid: () => randomUUID(),
+    apiTokenValue: () => '00' + randomBytes(30).toString('base64url'),
+  };
+}
+
+export const randomIds: IdGenerator = createRandomIds();
