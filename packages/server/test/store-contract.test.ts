@@ -212,6 +212,26 @@ for (const backend of backends()) {
       assert.ok(await store.getUser(b.id));
     });
 
+    it('reads outside a transaction see only committed data, and see a commit at once', async () => {
+      const u = user('isolation@example.com');
+      await store.insertUser(u);
+      const t = token(u.id);
+      let seenInside: ApiTokenRecord | undefined;
+      let seenOutside: ApiTokenRecord | undefined = t;
+      await store.transaction(async (tx) => {
+        await tx.insertApiToken(t);
+        seenInside = await tx.getApiToken(t.id);
+        seenOutside = await store.getApiToken(t.id);
+        assert.equal(await store.findApiTokenByHash(t.tokenHash), undefined);
+      });
+      assert.deepEqual(seenInside, t, 'a transaction reads its own writes');
+      assert.equal(seenOutside, undefined, 'others do not see them before the commit');
+      assert.deepEqual(await store.getApiToken(t.id), t, 'and do right after it');
+      assert.equal((await store.findApiTokenByHash(t.tokenHash))?.token.id, t.id);
+      await store.revokeApiToken(t.id, T0 + 1);
+      assert.equal(await store.getApiToken(t.id), undefined, 'an autocommitted write is visible to the next read');
+    });
+
     it('appends System Log events and returns them in publication order', async () => {
       const event = (published: string): LogEvent =>
         ({ uuid: randomIds.uuid(), published, eventType: 'test.event', actor: { id: 'x' } }) as unknown as LogEvent;
