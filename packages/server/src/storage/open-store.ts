@@ -80,12 +80,31 @@ function openPostgres(target: { url: string; schema?: string; poolSize?: number 
 }
 
 /**
- * On PostgreSQL the migration tables go in the connection's current schema, named explicitly:
- * Kysely's introspection otherwise sees same-named tables in other schemas of the database.
+ * Applies pending migrations. On PostgreSQL, Kysely's migrator locks against concurrent
+ * migrators itself; its tables go in the connection's current schema, named explicitly, because
+ * Kysely's introspection otherwise sees same-named tables in other schemas. On SQLite, Kysely
+ * has no cross-process lock, so the whole run happens inside one `BEGIN IMMEDIATE`: a second
+ * process starting at the same time waits on the busy timeout and then finds nothing to do.
  */
 async function migrate(db: Kysely<Database>, postgres: boolean): Promise<void> {
-  const schema = postgres ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
-  const migrator = new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
+  if (postgres) {
+    const schema = (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema;
+    await runMigrator(new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) }));
+    return;
+  }
+  await db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    try {
+      await runMigrator(new Migrator({ db: conn, provider: migrationProvider, disableTransactions: true }));
+      await sql`commit`.execute(conn);
+    } catch (error) {
+      await sql`rollback`.execute(conn).catch(() => undefined);
+      throw error;
+    }
+  });
+}
+
+async function runMigrator(migrator: Migrator): Promise<void> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
