@@ -4,6 +4,7 @@ import { connect, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { backends } from '../../server/test/helpers/backends.ts';
 import type { Backend } from '../../server/test/helpers/backends.ts';
 import { cleanEnv, runTollgate, startTollgate } from './helpers/process.ts';
@@ -177,6 +178,31 @@ describe('tollgate serve settings', () => {
     assert.equal((await api(port2, '00AnotherTokenValue0123456789abcdefghijkl', '/api/v1/api-tokens')).status, 401);
     second.proc.kill('SIGTERM');
     await second.exited;
+    await where.cleanup();
+  });
+
+  it('a System Log write that fails does not fail the change, and is logged by the running server', async () => {
+    const [sqlite] = backends();
+    const where = await place(sqlite!);
+    const token = '00LogFailureBootstrapToken0123456789abcde';
+    const server = startTollgate(['serve', '--port', '0', ...where.args], cleanEnv({ TOLLGATE_BOOTSTRAP_TOKEN: token }));
+    const port = Number((await server.waitFor(LISTENING))[1]);
+    const created = await runTollgate(['tokens', 'create', '--name', 'doomed', ...where.args], cleanEnv());
+    assert.equal(created.code, 0, created.stderr);
+    // Break the System Log table behind the server's back (another connection, as an operator might).
+    const db = new Database(join(where.dataDir!, 'tollgate.db'));
+    db.exec('drop table log_events');
+    db.close();
+    const doomed = (await (await api(port, token, '/api/v1/api-tokens?q=doomed')).json()) as { id: string }[];
+    const res = await api(port, token, `/api/v1/api-tokens/${doomed[0]!.id}`, { method: 'DELETE' });
+    assert.equal(res.status, 204, 'the revoke itself succeeds');
+    try {
+      await server.waitFor(/"msg":"could not write System Log event"/, 5000);
+    } finally {
+      server.proc.kill('SIGTERM');
+    }
+    assert.match(server.stdout(), /"eventType":"system\.api_token\.revoke"/);
+    await server.exited;
     await where.cleanup();
   });
 

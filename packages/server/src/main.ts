@@ -6,6 +6,7 @@ import type { Config } from './config/schema.ts';
 import { BOOTSTRAP_ADMIN_LOGIN, bootstrapOrg } from './domain/org/bootstrap.ts';
 import { systemClock } from './domain/shared/clock.ts';
 import { randomIds } from './domain/shared/ids.ts';
+import type { LogEvent } from './domain/system-log/types.ts';
 import { createServices } from './services.ts';
 import type { Services } from './services.ts';
 import { openStore } from './storage/open-store.ts';
@@ -19,15 +20,21 @@ export function storeTarget(config: Config): StoreTarget {
 /**
  * Opens the store, applies migrations and the org bootstrap, and returns the wired services.
  * Shared by `serve` and the operator commands, so whichever runs first sets the org up.
+ * `report` receives the bootstrap's notices; `onLogError` every System Log write that failed
+ * (default: a line on stderr).
  */
-export async function openOrg(config: Config, report: (line: string) => void): Promise<Services> {
+export async function openOrg(
+  config: Config,
+  report: (line: string) => void,
+  onLogError: (error: unknown, event: LogEvent) => void = logErrorToStderr,
+): Promise<Services> {
   const store = await openStore(storeTarget(config));
   const services = createServices({
     store,
     clock: systemClock,
     ids: randomIds,
     authCacheMs: config.authCacheSeconds * 1000,
-    onLogError: (error, event) => report(`tollgate: could not write System Log event ${event.uuid} (${event.eventType}): ${(error as Error).message}`),
+    onLogError,
   });
   try {
     const outcome = await bootstrapOrg(services, config.bootstrapToken ? { bootstrapToken: config.bootstrapToken } : {});
@@ -48,6 +55,10 @@ export async function openOrg(config: Config, report: (line: string) => void): P
     throw error;
   }
   return services;
+}
+
+function logErrorToStderr(error: unknown, event: LogEvent): void {
+  process.stderr.write(`tollgate: could not write System Log event ${event.uuid} (${event.eventType}): ${(error as Error).message}\n`);
 }
 
 /** How long in-flight requests get to finish after SIGTERM/SIGINT before the process exits anyway. */
@@ -71,9 +82,12 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
   }
 
   const notices: string[] = [];
-  const services = await openOrg(config, (line) => notices.push(line));
+  // Until the app (and its logger) exists, failed System Log writes go to stderr.
+  let logError = logErrorToStderr;
+  const services = await openOrg(config, (line) => notices.push(line), (error, event) => logError(error, event));
   let orgUrl = config.orgUrl ? resolveOrgUrl(config, config.port) : '';
   const app = buildApp(config, { services, orgUrl: () => orgUrl });
+  logError = (error, event) => app.log.error({ err: error, eventUuid: event.uuid, eventType: event.eventType }, 'could not write System Log event');
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {

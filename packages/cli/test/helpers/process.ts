@@ -14,8 +14,11 @@ export interface Running {
   proc: ChildProcessWithoutNullStreams;
   stdout: () => string;
   stderr: () => string;
-  /** Resolves with the first match of `pattern` in stdout, as soon as it appears. */
-  waitFor(pattern: RegExp): Promise<RegExpExecArray>;
+  /**
+   * Resolves with the first match of `pattern` in stdout, as soon as it appears; rejects if the
+   * process exits first or nothing matches within `timeoutMs` (so a missing line fails, not hangs).
+   */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   exited: Promise<number | null>;
 }
 
@@ -46,11 +49,12 @@ export function startTollgate(args: string[], env: NodeJS.ProcessEnv): Running {
     proc,
     stdout: () => out,
     stderr: () => err,
-    waitFor(pattern) {
+    waitFor(pattern, timeoutMs = 30_000) {
       return new Promise((resolve, reject) => {
-        waiters.push({ pattern, resolve });
+        const timer = setTimeout(() => reject(new Error(`tollgate printed nothing matching ${pattern} in ${timeoutMs} ms\nstdout:\n${out}\nstderr:\n${err}`)), timeoutMs);
+        waiters.push({ pattern, resolve: (m) => (clearTimeout(timer), resolve(m)) });
         check();
-        void exited.then((code) => reject(new Error(`tollgate exited (${code}) before printing ${pattern}\nstdout:\n${out}\nstderr:\n${err}`)));
+        void exited.then((code) => (clearTimeout(timer), reject(new Error(`tollgate exited (${code}) before printing ${pattern}\nstdout:\n${out}\nstderr:\n${err}`))));
       });
     },
     exited,
