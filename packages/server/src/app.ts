@@ -56,6 +56,7 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
   );
 
   app.addHook('onClose', async () => {
+    await services.log.close(); // one last try for buffered System Log events
     await services.store.close();
   });
   return app;

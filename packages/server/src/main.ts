@@ -6,7 +6,7 @@ import type { Config } from './config/schema.ts';
 import { BOOTSTRAP_ADMIN_LOGIN, bootstrapOrg } from './domain/org/bootstrap.ts';
 import { systemClock } from './domain/shared/clock.ts';
 import { randomIds } from './domain/shared/ids.ts';
-import type { LogEvent } from './domain/system-log/types.ts';
+import type { SystemLogSink } from './domain/system-log/writer.ts';
 import { createServices } from './services.ts';
 import type { Services } from './services.ts';
 import { openStore } from './storage/open-store.ts';
@@ -26,7 +26,7 @@ export function storeTarget(config: Config): StoreTarget {
 export async function openOrg(
   config: Config,
   report: (line: string) => void,
-  onLogError: (error: unknown, event: LogEvent) => void = logErrorToStderr,
+  logSink: SystemLogSink = stderrLogSink,
 ): Promise<Services> {
   const store = await openStore(storeTarget(config));
   const services = createServices({
@@ -34,7 +34,7 @@ export async function openOrg(
     clock: systemClock,
     ids: randomIds,
     authCacheMs: config.authCacheSeconds * 1000,
-    onLogError,
+    logSink,
   });
   try {
     const outcome = await bootstrapOrg(services, config.bootstrapToken ? { bootstrapToken: config.bootstrapToken } : {});
@@ -57,9 +57,11 @@ export async function openOrg(
   return services;
 }
 
-function logErrorToStderr(error: unknown, event: LogEvent): void {
-  process.stderr.write(`tollgate: could not write System Log event ${event.uuid} (${event.eventType}): ${(error as Error).message}\n`);
-}
+const stderrLogSink: SystemLogSink = {
+  writeFailed: (error, event) =>
+    process.stderr.write(`tollgate: could not write System Log event ${event.uuid} (${event.eventType}), will retry: ${(error as Error).message}\n`),
+  dropped: (count) => process.stderr.write(`tollgate: dropped ${count} System Log events (buffer full while the store was unavailable)\n`),
+};
 
 /** How long in-flight requests get to finish after SIGTERM/SIGINT before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -82,12 +84,19 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
   }
 
   const notices: string[] = [];
-  // Until the app (and its logger) exists, failed System Log writes go to stderr.
-  let logError = logErrorToStderr;
-  const services = await openOrg(config, (line) => notices.push(line), (error, event) => logError(error, event));
+  // Until the app (and its logger) exists, System Log write failures go to stderr.
+  let logSink = stderrLogSink;
+  const services = await openOrg(config, (line) => notices.push(line), {
+    writeFailed: (error, event) => logSink.writeFailed(error, event),
+    dropped: (count) => logSink.dropped(count),
+  });
   let orgUrl = config.orgUrl ? resolveOrgUrl(config, config.port) : '';
   const app = buildApp(config, { services, orgUrl: () => orgUrl });
-  logError = (error, event) => app.log.error({ err: error, eventUuid: event.uuid, eventType: event.eventType }, 'could not write System Log event');
+  logSink = {
+    writeFailed: (error, event) =>
+      app.log.error({ err: error, eventUuid: event.uuid, eventType: event.eventType }, 'could not write System Log event; will retry'),
+    dropped: (count) => app.log.error({ dropped: count }, 'dropped System Log events: buffer full while the store was unavailable'),
+  };
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {

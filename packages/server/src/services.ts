@@ -3,7 +3,7 @@ import type { Clock } from './domain/shared/clock.ts';
 import type { IdGenerator } from './domain/shared/ids.ts';
 import type { Store } from './domain/store.ts';
 import { SystemLog } from './domain/system-log/writer.ts';
-import type { LogEvent } from './domain/system-log/types.ts';
+import type { SystemLogSink } from './domain/system-log/writer.ts';
 
 /** The domain services, wired once per process and shared by the HTTP layer and the CLI. */
 export interface Services {
@@ -18,12 +18,12 @@ export function createServices(deps: {
   store: Store;
   clock: Clock;
   ids: IdGenerator;
-  /** Where a System Log write failure is reported (the server's logger). */
-  onLogError: (error: unknown, event: LogEvent) => void;
+  /** Where System Log write failures and drops are reported (the server's logger). */
+  logSink: SystemLogSink;
   /** See `ApiTokenService`: how long a successful authentication is reused. */
   authCacheMs: number;
 }): Services {
   const { store, clock, ids, authCacheMs } = deps;
-  const log = new SystemLog({ store, clock, ids, onError: deps.onLogError });
+  const log = new SystemLog({ store, clock, ids, sink: deps.logSink });
   return { store, clock, ids, log, apiTokens: new ApiTokenService({ store, log, clock, ids, authCacheMs }) };
 }

@@ -10,7 +10,7 @@ import { backends } from './helpers/backends.ts';
 
 async function openServices(target: Parameters<typeof openStore>[0]) {
   const store = await openStore(target);
-  return createServices({ store, clock: new FakeClock(), ids: randomIds, authCacheMs: 0, onLogError: (e) => assert.fail(String(e)) });
+  return createServices({ store, clock: new FakeClock(), ids: randomIds, authCacheMs: 0, logSink: { writeFailed: (e) => assert.fail(String(e)), dropped: (n) => assert.fail(`dropped ${n}`) } });
 }
 
 for (const backend of backends()) {

@@ -7,9 +7,13 @@ import type { TestOrg } from './helpers/app.ts';
 const [sqlite] = backends();
 
 /** The client address the System Log recorded for the change made by the response's request. */
-async function recordedIp(org: TestOrg, requestId: string): Promise<string | null | undefined> {
+async function recordedIp(org: TestOrg, requestId: string): Promise<string | undefined> {
+  return (await eventOf(org, requestId))?.client.ipAddress;
+}
+
+async function eventOf(org: TestOrg, requestId: string) {
   const events = await org.services.store.listLogEvents({ limit: 1000 });
-  return events.find((e) => e.transaction.id === requestId)?.client.ipAddress;
+  return events.find((e) => e.transaction.id === requestId);
 }
 
 describe('client IP and TOLLGATE_TRUSTED_PROXIES', () => {
@@ -36,8 +40,16 @@ describe('client IP and TOLLGATE_TRUSTED_PROXIES', () => {
     assert.equal(await renameFrom('10.1.2.3', '203.0.113.9'), '203.0.113.9');
   });
 
-  it('walks back through several trusted proxies to the first untrusted address', async () => {
+  it('walks back through several trusted proxies to the first untrusted address, and records the chain client first', async () => {
     assert.equal(await renameFrom('10.1.2.3', '198.51.100.7, 203.0.113.9, 10.9.9.9'), '203.0.113.9');
+    const user = await org.userWithToken('chain@example.com', ['SUPER_ADMIN']);
+    const res = await org.request({ method: 'PUT', url: `/api/v1/api-tokens/${user.tokenId}`, payload: { name: 'c' }, remoteAddress: '10.1.2.3', headers: { 'x-forwarded-for': '2001:db8::7, 10.9.9.9' } });
+    const event = await eventOf(org, String(res.headers['x-okta-request-id']));
+    assert.deepEqual(event?.request.ipChain, [
+      { ip: '2001:db8::7', version: 'V6' },
+      { ip: '10.9.9.9', version: 'V4' },
+      { ip: '10.1.2.3', version: 'V4' },
+    ]);
   });
 
   it('ignores X-Forwarded-For from an untrusted peer', async () => {

@@ -33,11 +33,20 @@ function contextOf(request: FastifyRequest, principal: CallContext['principal'])
     principal,
     requestId: request.id,
     ipAddress: request.ip,
-    ipChain: [request.ip],
+    ipChain: ipChain(request),
     userAgent: request.headers['user-agent'] ?? null,
     requestUri: request.url,
     transactionType: 'WEB',
   };
+}
+
+/**
+ * Okta's `request.ipChain`: the client first, then each trusted proxy it came through. Fastify's
+ * `ips` (set only when proxies are trusted) lists them the other way round: the socket peer first,
+ * up to the first address not trusted.
+ */
+function ipChain(request: FastifyRequest): string[] {
+  return request.ips && request.ips.length > 0 ? [...request.ips].reverse() : [request.ip];
 }
 
 /** The context of an authenticated request; a route outside an authenticated scope is a bug. */

@@ -11,6 +11,7 @@ import { randomIds } from '../../src/domain/shared/ids.ts';
 import { createServices } from '../../src/services.ts';
 import type { Services } from '../../src/services.ts';
 import { openStore } from '../../src/storage/open-store.ts';
+import type { StoreTarget } from '../../src/storage/open-store.ts';
 import type { Backend } from './backends.ts';
 
 export const ORG_URL = 'http://tollgate.test:8080';
@@ -19,6 +20,8 @@ export const ADMIN_TOKEN = '00TestAdminToken0123456789abcdefghijklmnop';
 
 export interface TestOrg {
   app: FastifyInstance;
+  /** Where the org's data lives (for tests that reach the database from outside). */
+  target: StoreTarget;
   /** ORG_URL when served through inject; `http://127.0.0.1:<port>` when listening. */
   orgUrl: string;
   /** Every request the server received, in order: method and URL as sent (before slash collapsing). */
@@ -56,7 +59,10 @@ export async function startOrg(
     clock,
     ids: randomIds,
     authCacheMs: config.authCacheSeconds * 1000,
-    onLogError: (error) => logger.error({ err: error }, 'log write failed'),
+    logSink: {
+      writeFailed: (error, event) => logger.error({ err: error, eventUuid: event.uuid }, 'could not write System Log event; will retry'),
+      dropped: (count) => logger.error({ dropped: count }, 'dropped System Log events'),
+    },
   });
   await bootstrapOrg(services, { bootstrapToken: ADMIN_TOKEN });
   let orgUrl = ORG_URL;
@@ -81,6 +87,7 @@ export async function startOrg(
 
   return {
     app,
+    target,
     orgUrl,
     requests,
     services,

@@ -230,5 +230,5 @@ export class ApiTokenService {
 }
 
 function tokenTarget(token: ApiTokenRecord) {
-  return { id: token.id, type: 'Token', alternateId: token.name, displayName: token.name, detailEntry: null };
+  return { id: token.id, type: 'Token', alternateId: token.name, displayName: token.name };
 }

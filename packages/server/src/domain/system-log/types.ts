@@ -1,28 +1,31 @@
-/** A System Log event as Okta's `LogEvent` schema defines it. */
+/**
+ * A System Log event as Okta's `LogEvent` schema defines it. Properties without a value are
+ * omitted rather than null, as Okta documents for its API and as the schema (which declares
+ * nothing nullable) requires.
+ */
 export interface LogEvent {
   uuid: string;
   published: string;
   eventType: string;
   version: '0';
   severity: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
-  legacyEventType: string | null;
+  legacyEventType?: string;
   displayMessage: string;
   actor: LogActor;
   client: {
-    userAgent: { rawUserAgent: string | null; os: string; browser: string } | null;
-    zone: string | null;
-    device: string | null;
-    id: string | null;
-    ipAddress: string | null;
-    geographicalContext: null;
+    userAgent?: { rawUserAgent: string; os: string; browser: string };
+    zone?: string;
+    device?: string;
+    id?: string;
+    ipAddress?: string;
   };
-  outcome: { result: 'SUCCESS' | 'FAILURE' | 'SKIPPED' | 'ALLOW' | 'DENY' | 'CHALLENGE' | 'UNKNOWN'; reason: string | null };
+  outcome: { result: 'SUCCESS' | 'FAILURE' | 'SKIPPED' | 'ALLOW' | 'DENY' | 'CHALLENGE' | 'UNKNOWN' | 'RATE_LIMIT'; reason?: string };
   target: LogTarget[];
   transaction: { type: 'WEB' | 'JOB'; id: string; detail: Record<string, string> };
   debugContext: { debugData: Record<string, string> };
-  authenticationContext: { authenticationStep: number; externalSessionId: string | null };
-  securityContext: { asNumber: null; asOrg: null; isp: null; domain: null; isProxy: null };
-  request: { ipChain: { ip: string; geographicalContext: null; version: 'V4' | 'V6'; source: null }[] };
+  authenticationContext: { authenticationStep: number; externalSessionId?: string };
+  securityContext: { asNumber?: number; asOrg?: string; isp?: string; domain?: string; isProxy?: boolean };
+  request: { ipChain: { ip: string; version: 'V4' | 'V6'; source?: string }[] };
 }
 
 export interface LogActor {
@@ -30,7 +33,7 @@ export interface LogActor {
   type: string;
   alternateId: string;
   displayName: string;
-  detailEntry: null;
+  detailEntry?: Record<string, string>;
 }
 
 export interface LogTarget {
@@ -38,5 +41,5 @@ export interface LogTarget {
   type: string;
   alternateId: string;
   displayName: string;
-  detailEntry: Record<string, string> | null;
+  detailEntry?: Record<string, string>;
 }
