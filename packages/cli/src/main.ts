@@ -79,6 +79,7 @@ async function tokens(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     process.stderr.write(`tollgate: ${describe(error)}\n`);
     return 1;
   } finally {
+    await services.log.close(); // a last try for a buffered event; what cannot be written is reported
     await services.store.close();
   }
 }
