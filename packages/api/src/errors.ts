@@ -33,7 +33,3 @@ export interface OktaErrorBody {
   errorId: string;
   errorCauses: ErrorCause[];
 }
-
-export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && Object.hasOwn(ERROR_CATALOG, value);
-}

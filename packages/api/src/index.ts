@@ -1,3 +1,3 @@
-export { ERROR_CATALOG, isErrorCode } from './errors.ts';
+export { ERROR_CATALOG } from './errors.ts';
 export type { ErrorCode, ErrorCause, OktaErrorBody } from './errors.ts';
 export type { ApiTokenResource, HrefObject } from './resources.ts';
