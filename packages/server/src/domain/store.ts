@@ -10,5 +10,4 @@ export interface Store extends StorePorts {
   /** Runs `work` in one transaction; a throw rolls everything back. */
   transaction<T>(work: (tx: StorePorts) => Promise<T>): Promise<T>;
   close(): Promise<void>;
-  readonly dialect: 'sqlite' | 'postgres';
 }

@@ -366,7 +366,7 @@ class KyselyPorts implements StorePorts {
 export class KyselyStore extends KyselyPorts implements Store {
   constructor(
     db: Db,
-    readonly dialect: 'sqlite' | 'postgres',
+    private readonly dialect: 'sqlite' | 'postgres',
     private readonly reader?: { read: SyncReader; close: () => void },
   ) {
     super(db, hotQueries(db), reader?.read);

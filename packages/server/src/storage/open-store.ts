@@ -19,24 +19,16 @@ const INT8_OID = 20;
 
 /** Opens the store and brings its schema up to date. */
 export async function openStore(target: StoreTarget): Promise<Store> {
-  if (target.kind === 'postgres') {
-    const { db, store } = openPostgres(target);
-    await migrateOrClose(db, store, true);
-    return store;
-  }
-  const { db, file } = openSqlite(target.dataDir);
-  await migrateOrClose(db, new KyselyStore(db, 'sqlite'), false);
-  // Opened after migrating, so the reader never sees a half-made schema.
-  return new KyselyStore(db, 'sqlite', openSqliteReader(file));
-}
-
-async function migrateOrClose(db: Kysely<Database>, store: Store, postgres: boolean): Promise<void> {
+  const postgres = target.kind === 'postgres';
+  const { db, file } = postgres ? { db: openPostgres(target), file: undefined } : openSqlite(target.dataDir);
   try {
     await migrate(db, postgres);
   } catch (error) {
-    await store.close();
+    await db.destroy();
     throw error;
   }
+  // The SQLite reader is opened after migrating, so it never sees a half-made schema.
+  return postgres ? new KyselyStore(db, 'postgres') : new KyselyStore(db, 'sqlite', openSqliteReader(file!));
 }
 
 export const SQLITE_FILE = 'tollgate.db';
@@ -65,7 +57,7 @@ function openSqliteReader(file: string): { read: SyncReader; close: () => void }
   };
 }
 
-function openPostgres(target: { url: string; schema?: string; poolSize?: number }): { db: Kysely<Database>; store: Store } {
+function openPostgres(target: { url: string; schema?: string; poolSize?: number }): Kysely<Database> {
   const pool = new pg.Pool({
     connectionString: target.url,
     max: target.poolSize ?? 10,
@@ -75,8 +67,7 @@ function openPostgres(target: { url: string; schema?: string; poolSize?: number 
   });
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, store: new KyselyStore(db, 'postgres') };
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
 /**

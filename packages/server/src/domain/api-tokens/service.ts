@@ -26,7 +26,6 @@ export function hashApiToken(value: string): string {
 /** A successful authentication, kept for `authCacheMs` so repeat calls skip the database. */
 interface CachedAuthentication {
   principal: Principal;
-  tokenHash: string;
   cachedAt: number;
   lastUsed: number;
   expiresAt: number;
@@ -82,7 +81,6 @@ export class ApiTokenService {
         roles: await this.deps.store.roleTypesOfUser(owner.id),
         apiTokenId: token.id,
       },
-      tokenHash: presented,
       cachedAt: now,
       lastUsed: token.lastUsed,
       expiresAt: token.expiresAt,
