@@ -4,8 +4,8 @@
  * Usage: node --import tsx bare-server.ts <path> <json>
  * Prints `{"port":N}` on stdout once listening; exits on SIGTERM/SIGINT or when stdin closes.
  */
-import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
+import { announceAndStopOnExit } from './lib/child-server.ts';
 
 const [route, json] = process.argv.slice(2);
 if (!route || !json) {
@@ -18,18 +18,4 @@ const document = JSON.parse(json) as unknown;
 const app = Fastify();
 app.get(route, async () => document);
 await app.listen({ port: 0, host: '127.0.0.1' });
-const { port } = app.server.address() as AddressInfo;
-process.stdout.write(`${JSON.stringify({ port })}\n`);
-
-let stopping = false;
-function stop(): void {
-  if (stopping) return;
-  stopping = true;
-  app.close().then(
-    () => process.exit(0),
-    () => process.exit(1),
-  );
-}
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
-process.stdin.on('end', stop).on('error', stop).resume();
+announceAndStopOnExit(app, 'bare-server');

@@ -4,7 +4,7 @@
  * Prints `{"port":N}` on stdout once listening; exits on SIGTERM/SIGINT or when stdin closes
  * (so it never outlives the bench process).
  */
-import type { AddressInfo } from 'node:net';
+import { announceAndStopOnExit } from './lib/child-server.ts';
 import { buildApp, openOrg, resolveOrgUrl, validateConfigObject } from '../src/index.ts';
 
 const [dataDir, bootstrapToken] = process.argv.slice(2);
@@ -19,23 +19,5 @@ const services = await openOrg(config, () => undefined);
 let orgUrl = '';
 const app = buildApp(config, { services, orgUrl: () => orgUrl });
 await app.listen({ port: 0, host: '127.0.0.1' });
-const { port } = app.server.address() as AddressInfo;
-orgUrl = resolveOrgUrl(config, port);
-process.stdout.write(`${JSON.stringify({ port })}\n`);
-
-let stopping = false;
-function stop(): void {
-  if (stopping) return;
-  stopping = true;
-  // process.exit (not a signal death) so that --cpu-prof gets to write its profile.
-  app.close().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      process.stderr.write(`tollgate-server: close failed: ${(error as Error).message}\n`);
-      process.exit(1);
-    },
-  );
-}
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
-process.stdin.on('end', stop).on('error', stop).resume();
+orgUrl = resolveOrgUrl(config, (app.server.address() as { port: number }).port);
+announceAndStopOnExit(app, 'tollgate-server');
