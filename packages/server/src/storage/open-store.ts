@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Store } from '../domain/store.ts';
 import { migrationProvider } from './migrations/index.ts';
+import { CurrentSchemaPostgresDialect } from './postgres-dialect.ts';
 import { KyselyStore } from './kysely-store.ts';
 import type { SyncReader } from './kysely-store.ts';
 import { statementCache, withStatementCache } from './sqlite-statement-cache.ts';
@@ -67,13 +68,13 @@ function openPostgres(target: { url: string; schema?: string; poolSize?: number 
   });
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
 }
 
 /**
  * Applies pending migrations. On PostgreSQL, Kysely's migrator locks against concurrent
- * migrators itself; its tables go in the connection's current schema, named explicitly, because
- * Kysely's introspection otherwise sees same-named tables in other schemas. On SQLite, Kysely
+ * migrators itself; its tables go in the connection's current schema, named explicitly, and
+ * the dialect's introspector looks at that schema only (see postgres-dialect.ts). On SQLite, Kysely
  * has no cross-process lock, so the whole run happens inside one `BEGIN IMMEDIATE`: a second
  * process starting at the same time waits on the busy timeout and then finds nothing to do.
  */
