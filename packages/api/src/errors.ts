@@ -16,6 +16,7 @@ export const ERROR_CATALOG = {
   E0000022: { status: 405, summary: 'The endpoint does not support the provided HTTP method' },
   E0000029: { status: 400, summary: 'Invalid paging request.' },
   E0000047: { status: 429, summary: 'API call exceeded rate limit due to too many requests.' },
+  E0000111: { status: 403, summary: 'Cannot modify the {0} object because it is read-only.' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -98,6 +98,17 @@ export class InvalidPagingError extends OktaError {
   readonly code = 'E0000029';
 }
 
+/**
+ * E0000111: a client tried to change a field Okta keeps read-only (a default rule's conditions,
+ * for instance). `field` names it, as `conditions` in "Cannot modify the conditions object ...".
+ */
+export class ReadOnlyFieldError extends OktaError {
+  readonly code = 'E0000111';
+  constructor(field: string) {
+    super(field, [`${field}: is read-only and cannot be changed`]);
+  }
+}
+
 export class RateLimitExceededError extends OktaError {
   readonly code = 'E0000047';
 }

@@ -36,6 +36,12 @@ export const ID_PREFIX = {
   group: '00g',
   apiToken: '00T',
   roleAssignment: 'ra1',
+  policy: '00p',
+  policyRule: '0pr',
+  /** App sign-in (ACCESS_POLICY) policies and their rules use their own prefixes, as in Okta. */
+  accessPolicy: 'rst',
+  accessPolicyRule: 'rul',
+  policyMapping: 'rpm',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;
