@@ -1,9 +1,10 @@
 import type { ApiTokenStore } from './api-tokens/ports.ts';
 import type { DirectoryStore, OrgStore } from './org/ports.ts';
+import type { PolicyStore } from './policies/ports.ts';
 import type { SystemLogStore } from './system-log/ports.ts';
 
 /** The ports a transaction can span. */
-export interface StorePorts extends OrgStore, DirectoryStore, ApiTokenStore, SystemLogStore {}
+export interface StorePorts extends OrgStore, DirectoryStore, ApiTokenStore, PolicyStore, SystemLogStore {}
 
 /** Every storage adapter provides the ports, transactions over them, and a close. */
 export interface Store extends StorePorts {

@@ -1,17 +1,18 @@
 import { sql } from 'kysely';
-import type { Kysely, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { ApiTokenCursor } from '../domain/api-tokens/ports.ts';
 import type { ApiTokenNetwork, ApiTokenRecord, ApiTokenWithOwner } from '../domain/api-tokens/types.ts';
 import { isRoleType } from '../domain/authz/roles.ts';
 import type { RoleType } from '../domain/authz/roles.ts';
+import type { PolicyType } from '../domain/policies/kinds/kind.ts';
 import type { GroupRecord, OrgRecord, RoleAssignmentRecord, UserRecord } from '../domain/org/types.ts';
 import type { Store, StorePorts } from '../domain/store.ts';
 import type { LogEvent } from '../domain/system-log/types.ts';
 import { PrecompiledQuery } from './precompiled.ts';
+import { escapeLike } from './kysely-base.ts';
+import type { Db, Dialect } from './kysely-base.ts';
+import { PolicyPorts } from './policy-ports.ts';
 import type { Database } from './tables.ts';
-import { translateDriverError } from './translate-errors.ts';
-
-type Db = Kysely<Database>;
 
 /** The queries on every authenticated request's path, compiled once (see precompiled.ts). */
 function hotQueries(db: Db) {
@@ -28,6 +29,9 @@ function hotQueries(db: Db) {
         .select(['users.login as owner_login', 'users.status as owner_status', 'users.profile as owner_profile'])
         .where('api_tokens.token_hash', '=', slot('hash'))
         .where('api_tokens.revoked', 'is', null),
+    ),
+    policyGeneration: new PrecompiledQuery<'type', { generation: number }>((slot) =>
+      db.selectFrom('policy_generations').select('generation').where('type', '=', slot('type')),
     ),
     roleTypesOfUser: new PrecompiledQuery<'userId', { role_type: string }>((slot) =>
       db
@@ -68,27 +72,22 @@ export type SyncReader = (sql: string, parameters: readonly unknown[]) => unknow
  * The one store implementation, over either dialect. Every method goes through `guard`, which
  * turns driver errors into catalog errors: nothing dialect-specific leaves this file.
  */
-class KyselyPorts implements StorePorts {
+class KyselyPorts extends PolicyPorts implements StorePorts {
   constructor(
-    protected readonly db: Db,
+    db: Db,
+    dialect: Dialect,
     protected readonly hot: HotQueries,
     /** Set on the store itself, never on transaction ports: a transaction must read its own writes. */
     private readonly readSync?: SyncReader,
-  ) {}
+  ) {
+    super(db, dialect);
+  }
 
   /** A precompiled read: synchronous on the committed-data reader when there is one. */
   private async readHot<Names extends string, Row>(query: PrecompiledQuery<Names, Row>, values: Record<Names, unknown>): Promise<Row[]> {
     const compiled = query.bind(values);
     if (this.readSync) return this.readSync(compiled.sql, compiled.parameters) as Row[];
     return (await this.db.executeQuery(compiled)).rows;
-  }
-
-  protected async guard<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      throw translateDriverError(error);
-    }
   }
 
   // --- org ---------------------------------------------------------------------------------
@@ -221,6 +220,30 @@ class KyselyPorts implements StorePorts {
           last_updated: a.lastUpdated,
         })
         .execute();
+    });
+  }
+
+  missingGroupIds(ids: readonly string[]): Promise<string[]> {
+    return this.missingIds('groups', ids);
+  }
+
+  missingUserIds(ids: readonly string[]): Promise<string[]> {
+    return this.missingIds('users', ids);
+  }
+
+  private missingIds(table: 'groups' | 'users', ids: readonly string[]): Promise<string[]> {
+    return this.guard(async () => {
+      const unique = [...new Set(ids)];
+      if (unique.length === 0) return [];
+      const found = new Set((await this.db.selectFrom(table).select('id').where('id', 'in', unique).execute()).map((r) => r.id));
+      return unique.filter((id) => !found.has(id));
+    });
+  }
+
+  policyGeneration(type: PolicyType): Promise<number> {
+    return this.guard(async () => {
+      const [row] = await this.readHot(this.hot.policyGeneration, { type });
+      return row ? Number(row.generation) : 0;
     });
   }
 
@@ -366,17 +389,17 @@ class KyselyPorts implements StorePorts {
 export class KyselyStore extends KyselyPorts implements Store {
   constructor(
     db: Db,
-    private readonly dialect: 'sqlite' | 'postgres',
+    dialect: Dialect,
     private readonly reader?: { read: SyncReader; close: () => void },
   ) {
-    super(db, hotQueries(db), reader?.read);
+    super(db, dialect, hotQueries(db), reader?.read);
   }
 
   transaction<T>(work: (tx: StorePorts) => Promise<T>): Promise<T> {
     return this.db.connection().execute(async (conn) => {
       await this.guard(() => sql.raw(this.dialect === 'sqlite' ? 'begin immediate' : 'begin').execute(conn));
       try {
-        const result = await work(new KyselyPorts(conn, this.hot));
+        const result = await work(new KyselyPorts(conn, this.dialect, this.hot));
         await this.guard(() => sql.raw('commit').execute(conn));
         return result;
       } catch (error) {
@@ -391,10 +414,6 @@ export class KyselyStore extends KyselyPorts implements Store {
     this.reader?.close();
     await this.db.destroy();
   }
-}
-
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 function toUser(row: Selectable<Database['users']>): UserRecord {

@@ -47,4 +47,31 @@ export interface Database {
     revoked: number | null;
   };
   log_events: { uuid: string; published: number; event_type: string; actor_id: string; body: string };
+  policies: {
+    id: string;
+    type: string;
+    name: string;
+    description: string | null;
+    priority: number;
+    status: string;
+    system: number;
+    conditions: string | null;
+    settings: string | null;
+    created: number;
+    last_updated: number;
+  };
+  policy_rules: {
+    id: string;
+    policy_id: string;
+    name: string;
+    priority: number;
+    status: string;
+    system: number;
+    conditions: string | null;
+    actions: string | null;
+    created: number;
+    last_updated: number;
+  };
+  policy_mappings: { id: string; policy_id: string; resource_id: string; resource_type: string; created: number };
+  policy_generations: { type: string; generation: number };
 }

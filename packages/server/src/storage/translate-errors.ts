@@ -12,6 +12,12 @@ const FIELD_BY_CONSTRAINT: Record<string, string> = {
   'bootstrap_steps.name': 'name',
   api_tokens_token_hash_key: 'token',
   'api_tokens.token_hash': 'token',
+  policies_type_name_key: 'name',
+  'policies.type': 'name',
+  policy_rules_policy_name_key: 'name',
+  'policy_rules.policy_id': 'name',
+  policy_mappings_policy_resource_key: 'resourceId',
+  'policy_mappings.policy_id': 'resourceId',
 };
 
 interface DriverError {

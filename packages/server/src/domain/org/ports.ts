@@ -20,6 +20,10 @@ export interface DirectoryStore {
   findGroupByName(type: GroupRecord['type'], name: string): Promise<GroupRecord | undefined>;
   addGroupMember(groupId: string, userId: string): Promise<void>;
   insertRoleAssignment(assignment: RoleAssignmentRecord): Promise<void>;
+  /** Those of `ids` that name no group. */
+  missingGroupIds(ids: readonly string[]): Promise<string[]>;
+  /** Those of `ids` that name no user. */
+  missingUserIds(ids: readonly string[]): Promise<string[]>;
   /** Active role types held by the user directly or through a group. */
   roleTypesOfUser(userId: string): Promise<Set<RoleType>>;
 }
