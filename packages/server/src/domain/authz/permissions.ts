@@ -13,23 +13,30 @@ export type Permission =
   /** Update or revoke any API token. */
   | 'okta.apiTokens.manage'
   /** Read, update and revoke the caller's own API tokens. */
-  | 'tollgate.apiTokens.self';
+  | 'tollgate.apiTokens.self'
+  /** Read policies, their rules and mappings. */
+  | 'okta.policies.read'
+  /** Create, change, reorder, activate, deactivate and delete policies and rules. */
+  | 'okta.policies.manage';
 
-const ALL: readonly Permission[] = ['okta.apiTokens.read', 'okta.apiTokens.manage', 'tollgate.apiTokens.self'];
+const ALL: readonly Permission[] = ['okta.apiTokens.read', 'okta.apiTokens.manage', 'tollgate.apiTokens.self', 'okta.policies.read', 'okta.policies.manage'];
 
 /**
  * The one permission table. Okta lets super admins see and revoke every token and other
  * admins only the tokens they own; a user with no admin role may call no management API.
+ * Policies (Security > Authentication, Authenticators, Global Session Policy in the Admin
+ * Console) are managed by super and org admins and visible to read-only admins; the other
+ * standard roles administer users, groups or apps and do not see them.
  * Later issues add rows and permissions here rather than checking roles elsewhere.
  */
 const ROLE_PERMISSIONS: Record<RoleType, readonly Permission[]> = {
   SUPER_ADMIN: ALL,
-  ORG_ADMIN: ['tollgate.apiTokens.self'],
+  ORG_ADMIN: ['tollgate.apiTokens.self', 'okta.policies.read', 'okta.policies.manage'],
   APP_ADMIN: ['tollgate.apiTokens.self'],
   USER_ADMIN: ['tollgate.apiTokens.self'],
   HELP_DESK_ADMIN: ['tollgate.apiTokens.self'],
   GROUP_MEMBERSHIP_ADMIN: ['tollgate.apiTokens.self'],
-  READ_ONLY_ADMIN: ['tollgate.apiTokens.self'],
+  READ_ONLY_ADMIN: ['tollgate.apiTokens.self', 'okta.policies.read'],
   REPORT_ADMIN: ['tollgate.apiTokens.self'],
   API_ACCESS_MANAGEMENT_ADMIN: ['tollgate.apiTokens.self'],
   ACCESS_CERTIFICATIONS_ADMIN: ['tollgate.apiTokens.self'],
