@@ -4,6 +4,7 @@ import type { Config } from './config/schema.ts';
 import { PathNotFoundError } from './errors/catalog.ts';
 import { renderOktaError } from './errors/render.ts';
 import { apiTokenRoutes } from './http/api-tokens.ts';
+import { policyRoutes } from './http/policies.ts';
 import { requireApiToken } from './http/auth.ts';
 import { installHttpContract, normalizeUrl, REQUEST_ID_HEADER } from './http/contract.ts';
 import { installValidators } from './http/validation.ts';
@@ -51,6 +52,7 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
     async (api) => {
       requireApiToken(api, services.apiTokens);
       apiTokenRoutes(api, { services, orgUrl: deps.orgUrl });
+      policyRoutes(api, { services, orgUrl: deps.orgUrl });
     },
     { prefix: '/api/v1' },
   );

@@ -1,4 +1,5 @@
 import { ApiTokenService } from './domain/api-tokens/service.ts';
+import { PolicyService } from './domain/policies/service.ts';
 import type { Clock } from './domain/shared/clock.ts';
 import type { IdGenerator } from './domain/shared/ids.ts';
 import type { Store } from './domain/store.ts';
@@ -12,6 +13,7 @@ export interface Services {
   ids: IdGenerator;
   log: SystemLog;
   apiTokens: ApiTokenService;
+  policies: PolicyService;
 }
 
 export function createServices(deps: {
@@ -25,5 +27,12 @@ export function createServices(deps: {
 }): Services {
   const { store, clock, ids, authCacheMs } = deps;
   const log = new SystemLog({ store, clock, ids, sink: deps.logSink });
-  return { store, clock, ids, log, apiTokens: new ApiTokenService({ store, log, clock, ids, authCacheMs }) };
+  return {
+    store,
+    clock,
+    ids,
+    log,
+    apiTokens: new ApiTokenService({ store, log, clock, ids, authCacheMs }),
+    policies: new PolicyService({ store, log, clock, ids }),
+  };
 }

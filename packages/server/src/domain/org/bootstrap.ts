@@ -1,5 +1,7 @@
 import { ConflictError } from '../../errors/storage.ts';
 import type { ApiTokenService } from '../api-tokens/service.ts';
+import { POLICY_TYPES } from '../policies/kinds/kind.ts';
+import type { PolicyService } from '../policies/service.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { CallContext } from '../shared/context.ts';
 import type { IdGenerator } from '../shared/ids.ts';
@@ -29,6 +31,7 @@ interface StepDeps {
   clock: Clock;
   ids: IdGenerator;
   apiTokens: ApiTokenService;
+  policies: PolicyService;
   options: BootstrapOptions;
   ctx: CallContext;
 }
@@ -114,6 +117,17 @@ export const BOOTSTRAP_STEPS: readonly BootstrapStep[] = [
       return { events: [event], bootstrapToken: value };
     },
   },
+  {
+    // One system default policy per type, each with its default rule. The sign-on, password
+    // and authenticator-enrollment defaults apply to the Everyone group, as in a new Okta org.
+    name: 'default-policies',
+    async apply(tx, { policies }) {
+      const everyone = await tx.findGroupByName('BUILT_IN', EVERYONE_GROUP);
+      const events: EventSpec[] = [];
+      for (const type of POLICY_TYPES) events.push(...(await policies.seedDefault(tx, type, everyone?.id)));
+      return { events };
+    },
+  },
 ];
 
 /** The call context of the server acting on its own behalf (bootstrap, operator commands). */
@@ -131,7 +145,7 @@ export function systemContext(requestId: string): CallContext {
 
 /** Applies every step not yet applied. Safe to run on every start and from several processes. */
 export async function bootstrapOrg(
-  deps: { store: Store; clock: Clock; ids: IdGenerator; apiTokens: ApiTokenService; log: SystemLog },
+  deps: { store: Store; clock: Clock; ids: IdGenerator; apiTokens: ApiTokenService; policies: PolicyService; log: SystemLog },
   options: BootstrapOptions = {},
 ): Promise<BootstrapOutcome> {
   const ctx = systemContext(deps.ids.requestId());
