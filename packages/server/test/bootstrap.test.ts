@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BOOTSTRAP_ADMIN_LOGIN, BOOTSTRAP_STEPS, bootstrapOrg } from '../src/domain/org/bootstrap.ts';
 import { hashApiToken } from '../src/domain/api-tokens/service.ts';
+import { POLICY_TYPES } from '../src/domain/policies/kinds/kind.ts';
 import { FakeClock } from '../src/domain/shared/clock.ts';
 import { randomIds } from '../src/domain/shared/ids.ts';
 import { createServices } from '../src/services.ts';
@@ -15,7 +16,7 @@ async function openServices(target: Parameters<typeof openStore>[0]) {
 
 for (const backend of backends()) {
   describe(`org bootstrap (${backend.name})`, () => {
-    it('seeds org, Everyone, the super admin and its token on an empty database, then nothing more', async () => {
+    it('seeds org, Everyone, the super admin, its token and the default policies on an empty database, then nothing more', async () => {
       const { target, cleanup } = await backend.create();
       const services = await openServices(target);
       const first = await bootstrapOrg(services);
@@ -30,8 +31,12 @@ for (const backend of backends()) {
       assert.deepEqual([...(await store.roleTypesOfUser(admin!.id))], ['SUPER_ADMIN']);
       const found = await store.findApiTokenByHash(hashApiToken(first.bootstrapToken!));
       assert.equal(found?.owner.id, admin!.id);
-      const events = await store.listLogEvents({ limit: 10 });
-      assert.deepEqual(events.map((e) => e.eventType), ['system.api_token.create']);
+      const events = await store.listLogEvents({ limit: 100 });
+      assert.equal(events.filter((e) => e.eventType === 'system.api_token.create').length, 1);
+      const policies = events.filter((e) => e.eventType === 'policy.lifecycle.create');
+      assert.deepEqual(new Set(policies.map((e) => e.target[0]!.detailEntry?.policyType)), new Set(POLICY_TYPES), 'one default policy per type');
+      assert.equal(policies.length, POLICY_TYPES.length);
+      assert.equal(events.length, 1 + POLICY_TYPES.length + events.filter((e) => e.eventType === 'policy.rule.add').length);
 
       const second = await bootstrapOrg(services);
       assert.deepEqual(second, { applied: [], bootstrapTokenIgnored: false });

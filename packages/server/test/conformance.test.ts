@@ -69,8 +69,10 @@ describe('the OpenAPI validator (Okta management spec)', () => {
     for (const ok of ['P30D', 'PT1H', 'P1Y2M3W4DT5H6M7S']) assert.ok(fixed.test(ok), ok);
     for (const bad of ['P', 'PT', 'P1DT', '30D', 'P1H']) assert.ok(!fixed.test(bad), bad);
     const { patches } = await loadSpec();
-    assert.equal(patches.length, 1, 'this spec copy needs exactly the TimeDuration patch');
+    assert.equal(patches.length, 3, 'this spec copy needs exactly the TimeDuration, duplicate-enum and IdP provider type patches');
     assert.match(patches[0]!, /^components\.schemas\.TimeDuration\.pattern: /);
+    assert.match(patches[1]!, /^enum duplicates removed: .*components\.schemas\.EnrollmentPolicyAuthenticatorGracePeriod\.properties\.type/);
+    assert.match(patches[2]!, /^components\.schemas\.IdpPolicyRuleActionProvider\.properties\.type: /);
   });
 
   it('accepts the spec’s own ApiToken examples (which carry `_links`, not the schema’s `_link`)', async () => {

@@ -52,8 +52,30 @@ for (const backend of backends()) {
       const user = await org.userWithToken('schema@example.com', ['SUPER_ADMIN']);
       await org.request({ method: 'PUT', url: `/api/v1/api-tokens/${user.tokenId}`, payload: { name: 'renamed' }, headers: { 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0' } });
       await org.request({ method: 'DELETE', url: '/api/v1/api-tokens/current', token: user.token });
+      // Every policy and rule event type.
+      const policy = (await org.request({ method: 'POST', url: '/api/v1/policies', payload: { type: 'OKTA_SIGN_ON', name: 'Logged' } })).json();
+      const base = `/api/v1/policies/${policy.id}`;
+      await org.request({ method: 'PUT', url: base, payload: { ...policy, name: 'Logged, renamed' } });
+      await org.request({ method: 'POST', url: `${base}/lifecycle/deactivate` });
+      await org.request({ method: 'POST', url: `${base}/lifecycle/activate` });
+      const rule = (await org.request({ method: 'POST', url: `${base}/rules`, payload: { type: 'SIGN_ON', name: 'Rule', actions: { signon: { access: 'ALLOW' } } } })).json();
+      await org.request({ method: 'PUT', url: `${base}/rules/${rule.id}`, payload: { ...rule, name: 'Rule, renamed' } });
+      await org.request({ method: 'POST', url: `${base}/rules/${rule.id}/lifecycle/deactivate` });
+      await org.request({ method: 'POST', url: `${base}/rules/${rule.id}/lifecycle/activate` });
+      await org.request({ method: 'DELETE', url: `${base}/rules/${rule.id}` });
+      await org.request({ method: 'DELETE', url: base });
+      await org.services.log.flush();
       const events = await org.services.store.listLogEvents({ limit: 1000 });
-      assert.deepEqual(new Set(events.map((e) => e.eventType)), new Set(['system.api_token.create', 'system.api_token.update', 'system.api_token.revoke']));
+      assert.deepEqual(
+        new Set(events.map((e) => e.eventType)),
+        new Set([
+          'system.api_token.create',
+          'system.api_token.update',
+          'system.api_token.revoke',
+          ...['create', 'update', 'activate', 'deactivate', 'delete'].map((a) => `policy.lifecycle.${a}`),
+          ...['add', 'update', 'activate', 'deactivate', 'delete'].map((a) => `policy.rule.${a}`),
+        ]),
+      );
       for (const event of events) {
         await assertMatchesSchema('LogEvent', event);
         assert.ok(!JSON.stringify(event).includes('null,') && !JSON.stringify(event).includes(':null'), 'no null-valued properties');
