@@ -15,7 +15,9 @@ export const ERROR_CATALOG = {
   E0000012: { status: 404, summary: 'Unsupported media type' },
   E0000022: { status: 405, summary: 'The endpoint does not support the provided HTTP method' },
   E0000029: { status: 400, summary: 'Invalid paging request.' },
+  E0000031: { status: 400, summary: 'Invalid search criteria.' },
   E0000047: { status: 429, summary: 'API call exceeded rate limit due to too many requests.' },
+  E0000053: { status: 400, summary: '{0}' },
   E0000111: { status: 403, summary: 'Cannot modify the {0} object because it is read-only.' },
 } as const;
 

@@ -109,6 +109,26 @@ export class ReadOnlyFieldError extends OktaError {
   }
 }
 
+/**
+ * E0000053, which Okta's System Log answers with its own text: `Invalid SCIM filter. …` for a
+ * filter it cannot use, `Invalid parameter: …` for a parameter out of range. `causes` name the
+ * parameter.
+ */
+export class InvalidFilterError extends OktaError {
+  readonly code = 'E0000053';
+  constructor(summary: string, causes: string[] = []) {
+    super(summary, causes);
+  }
+}
+
+/** E0000031: a filter Okta refuses as a search it will not run (`co` on request URLs). */
+export class InvalidSearchCriteriaError extends OktaError {
+  readonly code = 'E0000031';
+  constructor(causes: string[] = []) {
+    super(undefined, causes);
+  }
+}
+
 export class RateLimitExceededError extends OktaError {
   readonly code = 'E0000047';
 }
