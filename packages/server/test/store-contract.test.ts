@@ -232,15 +232,39 @@ for (const backend of backends()) {
       assert.equal(await store.getApiToken(t.id), undefined, 'an autocommitted write is visible to the next read');
     });
 
-    it('appends System Log events and returns them in publication order', async () => {
-      const event = (published: string): LogEvent =>
-        ({ uuid: randomIds.uuid(), published, eventType: 'test.event', actor: { id: 'x' } }) as unknown as LogEvent;
+    it('appends System Log events: persistence order for polling, publication order for bounded reads', async () => {
+      const event = (published: string): LogEvent => ({
+        uuid: randomIds.uuid(),
+        published,
+        eventType: 'test.event',
+        version: '0',
+        severity: 'INFO',
+        displayMessage: 'test',
+        actor: { id: 'x', type: 'User', alternateId: 'x@example.com', displayName: 'X' },
+        client: {},
+        outcome: { result: 'SUCCESS' },
+        target: [{ id: 't1', type: 'Thing', alternateId: 't1', displayName: 'T1' }],
+        transaction: { type: 'JOB', id: 'req1', detail: {} },
+        debugContext: { debugData: {} },
+        authenticationContext: { authenticationStep: 0 },
+        securityContext: {},
+        request: { ipChain: [] },
+      });
       const later = event('2026-01-01T00:00:02.000Z');
       const earlier = event('2026-01-01T00:00:01.000Z');
       await store.appendLogEvent(later);
       await store.appendLogEvent(earlier);
       const listed = (await store.listLogEvents({ limit: 1000 })).filter((e) => e.eventType === 'test.event');
-      assert.deepEqual(listed.map((e) => e.uuid), [earlier.uuid, later.uuid]);
+      assert.deepEqual(listed.map((e) => e.uuid), [later.uuid, earlier.uuid]);
+      assert.deepEqual(listed[0], later, 'stored and read back unchanged');
+      const window = { since: Date.parse('2026-01-01T00:00:00Z'), until: Date.parse('2026-01-01T00:00:03Z'), keywords: [], limit: 10 };
+      const bounded = await store.queryLogEvents({ ...window, mode: 'bounded', sortOrder: 'ASCENDING' });
+      assert.deepEqual(bounded.map((e) => (JSON.parse(e.json) as LogEvent).uuid), [earlier.uuid, later.uuid]);
+      const polled = await store.queryLogEvents({ ...window, mode: 'polling', sortOrder: 'ASCENDING' });
+      assert.deepEqual(polled.map((e) => (JSON.parse(e.json) as LogEvent).uuid), [later.uuid, earlier.uuid]);
+      assert.equal(await store.lastLogSeq(), polled[1]!.seq);
+      assert.equal(await store.purgeLogEvents(Date.parse('2026-01-01T00:00:02Z'), 100), 1, 'only the earlier one is older');
+      assert.deepEqual((await store.listLogEvents({ limit: 1000 })).filter((e) => e.eventType === 'test.event').map((e) => e.uuid), [later.uuid]);
     });
   });
 }

@@ -13,7 +13,7 @@ import { assertMatchesSchema } from './helpers/openapi.ts';
 
 /** Takes the System Log table away from the running store (a real failure, not a mock), or puts it back. */
 async function moveLogTable(target: StoreTarget, away: boolean): Promise<void> {
-  const [from, to] = away ? ['log_events', 'log_events_away'] : ['log_events_away', 'log_events'];
+  const [from, to] = away ? ['system_log', 'system_log_away'] : ['system_log_away', 'system_log'];
   const statement = `alter table ${from} rename to ${to}`;
   if (target.kind === 'sqlite') {
     const db = new Database(`${target.dataDir}/tollgate.db`);

@@ -7,11 +7,10 @@ import type { RoleType } from '../domain/authz/roles.ts';
 import type { PolicyType } from '../domain/policies/kinds/kind.ts';
 import type { GroupRecord, OrgRecord, RoleAssignmentRecord, UserRecord } from '../domain/org/types.ts';
 import type { Store, StorePorts } from '../domain/store.ts';
-import type { LogEvent } from '../domain/system-log/types.ts';
 import { PrecompiledQuery } from './precompiled.ts';
 import { escapeLike } from './kysely-base.ts';
 import type { Db, Dialect } from './kysely-base.ts';
-import { PolicyPorts } from './policy-ports.ts';
+import { SystemLogPorts } from './system-log-ports.ts';
 import type { Database } from './tables.ts';
 
 /** The queries on every authenticated request's path, compiled once (see precompiled.ts). */
@@ -72,7 +71,7 @@ export type SyncReader = (sql: string, parameters: readonly unknown[]) => unknow
  * The one store implementation, over either dialect. Every method goes through `guard`, which
  * turns driver errors into catalog errors: nothing dialect-specific leaves this file.
  */
-class KyselyPorts extends PolicyPorts implements StorePorts {
+class KyselyPorts extends SystemLogPorts implements StorePorts {
   constructor(
     db: Db,
     dialect: Dialect,
@@ -353,30 +352,6 @@ class KyselyPorts extends PolicyPorts implements StorePorts {
     return this.guard(async () => {
       const row = await this.db.selectFrom('api_tokens').select('id').limit(1).executeTakeFirst();
       return row !== undefined;
-    });
-  }
-
-  // --- System Log --------------------------------------------------------------------------
-
-  appendLogEvent(event: LogEvent): Promise<void> {
-    return this.guard(async () => {
-      await this.db
-        .insertInto('log_events')
-        .values({
-          uuid: event.uuid,
-          published: Date.parse(event.published),
-          event_type: event.eventType,
-          actor_id: event.actor.id,
-          body: JSON.stringify(event),
-        })
-        .execute();
-    });
-  }
-
-  listLogEvents(query: { limit: number }): Promise<LogEvent[]> {
-    return this.guard(async () => {
-      const rows = await this.db.selectFrom('log_events').select('body').orderBy('published').orderBy('uuid').limit(query.limit).execute();
-      return rows.map((r) => JSON.parse(r.body) as LogEvent);
     });
   }
 }

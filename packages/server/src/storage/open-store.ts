@@ -81,13 +81,13 @@ function openPostgres(target: { url: string; schema?: string; poolSize?: number 
 async function migrate(db: Kysely<Database>, postgres: boolean): Promise<void> {
   if (postgres) {
     const schema = (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema;
-    await runMigrator(new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) }));
+    await runMigrator(new Migrator({ db, provider: migrationProvider('postgres'), ...(schema ? { migrationTableSchema: schema } : {}) }));
     return;
   }
   await db.connection().execute(async (conn) => {
     await sql`begin immediate`.execute(conn);
     try {
-      await runMigrator(new Migrator({ db: conn, provider: migrationProvider, disableTransactions: true }));
+      await runMigrator(new Migrator({ db: conn, provider: migrationProvider('sqlite'), disableTransactions: true }));
       await sql`commit`.execute(conn);
     } catch (error) {
       await sql`rollback`.execute(conn).catch(() => undefined);

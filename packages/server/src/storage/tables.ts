@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely';
 /** Kysely table types. Times are epoch milliseconds (int8 on PostgreSQL, parsed to number). */
 export interface Database {
   orgs: { id: string; name: string; created: number; last_updated: number };
@@ -46,7 +47,21 @@ export interface Database {
     expires_at: number;
     revoked: number | null;
   };
-  log_events: { uuid: string; published: number; event_type: string; actor_id: string; body: string };
+  system_log: {
+    seq: Generated<number>;
+    uuid: string;
+    published: number;
+    event_type: string;
+    actor_id: string;
+    severity: string;
+    outcome_result: string;
+    transaction_id: string | null;
+    api_token_id: string | null;
+    keywords: string;
+    /** jsonb on PostgreSQL (read back as an object), text on SQLite. */
+    body: unknown;
+  };
+  system_log_targets: { seq: number; position: number; target_id: string };
   policies: {
     id: string;
     type: string;
