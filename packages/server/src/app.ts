@@ -5,6 +5,7 @@ import { PathNotFoundError } from './errors/catalog.ts';
 import { renderOktaError } from './errors/render.ts';
 import { apiTokenRoutes } from './http/api-tokens.ts';
 import { policyRoutes } from './http/policies.ts';
+import { systemLogRoutes } from './http/system-log.ts';
 import { requireApiToken } from './http/auth.ts';
 import { installHttpContract, normalizeUrl, REQUEST_ID_HEADER } from './http/contract.ts';
 import { installValidators } from './http/validation.ts';
@@ -19,6 +20,9 @@ export interface AppDeps {
 }
 
 /** Builds the Fastify app. Never listens: `main.ts` does that. */
+/** How often expired System Log events are purged. */
+const LOG_PURGE_INTERVAL_MS = 3_600_000;
+
 export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
   const { services } = deps;
   const app = Fastify({
@@ -53,11 +57,28 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
       requireApiToken(api, services.apiTokens);
       apiTokenRoutes(api, { services, orgUrl: deps.orgUrl });
       policyRoutes(api, { services, orgUrl: deps.orgUrl });
+      systemLogRoutes(api, { services, orgUrl: deps.orgUrl });
     },
     { prefix: '/api/v1' },
   );
 
+  // System Log retention: purge at start and then hourly, on every instance (deletes are idempotent).
+  let purgeTimer: NodeJS.Timeout | undefined;
+  let purging: Promise<unknown> | undefined;
+  const purge = () => {
+    purging ??= services.logs
+      .purgeExpired()
+      .catch((error: unknown) => app.log.error({ err: error }, 'System Log purge failed; will retry'))
+      .finally(() => (purging = undefined));
+  };
+  app.addHook('onReady', async () => {
+    purge();
+    purgeTimer = setInterval(purge, LOG_PURGE_INTERVAL_MS).unref();
+  });
+
   app.addHook('onClose', async () => {
+    clearInterval(purgeTimer);
+    await purging;
     await services.log.close(); // one last try for buffered System Log events
     await services.store.close();
   });

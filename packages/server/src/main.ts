@@ -34,6 +34,7 @@ export async function openOrg(
     clock: systemClock,
     ids: randomIds,
     authCacheMs: config.authCacheSeconds * 1000,
+    logRetentionDays: config.logRetentionDays,
     logSink,
   });
   try {

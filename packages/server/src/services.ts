@@ -3,6 +3,7 @@ import { PolicyService } from './domain/policies/service.ts';
 import type { Clock } from './domain/shared/clock.ts';
 import type { IdGenerator } from './domain/shared/ids.ts';
 import type { Store } from './domain/store.ts';
+import { SystemLogService } from './domain/system-log/service.ts';
 import { SystemLog } from './domain/system-log/writer.ts';
 import type { SystemLogSink } from './domain/system-log/writer.ts';
 
@@ -12,6 +13,8 @@ export interface Services {
   clock: Clock;
   ids: IdGenerator;
   log: SystemLog;
+  /** Reading and purging the System Log. */
+  logs: SystemLogService;
   apiTokens: ApiTokenService;
   policies: PolicyService;
 }
@@ -24,6 +27,8 @@ export function createServices(deps: {
   logSink: SystemLogSink;
   /** See `ApiTokenService`: how long a successful authentication is reused. */
   authCacheMs: number;
+  /** Days System Log events are kept. */
+  logRetentionDays: number;
 }): Services {
   const { store, clock, ids, authCacheMs } = deps;
   const log = new SystemLog({ store, clock, ids, sink: deps.logSink });
@@ -32,6 +37,7 @@ export function createServices(deps: {
     clock,
     ids,
     log,
+    logs: new SystemLogService({ store, clock, retentionDays: deps.logRetentionDays }),
     apiTokens: new ApiTokenService({ store, log, clock, ids, authCacheMs }),
     policies: new PolicyService({ store, log, clock, ids }),
   };

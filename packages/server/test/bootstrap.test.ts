@@ -11,7 +11,7 @@ import { backends } from './helpers/backends.ts';
 
 async function openServices(target: Parameters<typeof openStore>[0]) {
   const store = await openStore(target);
-  return createServices({ store, clock: new FakeClock(), ids: randomIds, authCacheMs: 0, logSink: { writeFailed: (e) => assert.fail(String(e)), dropped: (n) => assert.fail(`dropped ${n}`) } });
+  return createServices({ store, clock: new FakeClock(), ids: randomIds, authCacheMs: 0, logRetentionDays: 90, logSink: { writeFailed: (e) => assert.fail(String(e)), dropped: (n) => assert.fail(`dropped ${n}`) } });
 }
 
 for (const backend of backends()) {

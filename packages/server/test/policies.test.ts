@@ -460,7 +460,7 @@ for (const backend of backends()) {
         assert.ok((await names()).includes('Seen by two'));
         assert.ok((await names()).includes('Seen by two'), 'a repeat is served from the rendered page');
         const other = await openStore(org.target);
-        const services = createServices({ store: other, clock: org.clock, ids: randomIds, authCacheMs: 0, logSink: { writeFailed: () => undefined, dropped: () => undefined } });
+        const services = createServices({ store: other, clock: org.clock, ids: randomIds, authCacheMs: 0, logRetentionDays: 90, logSink: { writeFailed: () => undefined, dropped: () => undefined } });
         const second = buildApp(org.config, { services, orgUrl: () => ORG_URL, logger: pino({ level: 'silent' }) });
         try {
           const renamed = await second.inject({ method: 'PUT', url: `/api/v1/policies/${policy.id}`, headers: { authorization: `SSWS ${ADMIN_TOKEN}` }, payload: { ...policy, name: 'Renamed elsewhere' } });

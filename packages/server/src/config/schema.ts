@@ -26,6 +26,12 @@ export const ConfigSchema = Type.Object(
       default: 5,
       description: 'Seconds a successful SSWS authentication is reused without a database read. Exact on one instance; other instances sharing PostgreSQL see revocations within this time. 0 disables.',
     }),
+    logRetentionDays: Type.Integer({
+      minimum: 1,
+      maximum: 3650,
+      default: 90,
+      description: 'Days System Log events are kept; older ones are purged hourly and never returned.',
+    }),
     bodyLimit: Type.Integer({ minimum: 1024, maximum: 104857600, default: 1048576, description: 'Largest accepted request body, in bytes.' }),
   },
   { additionalProperties: false },
@@ -46,6 +52,7 @@ export const CONFIG_NAMES: Record<ConfigKey, { env: string; flag: string }> = {
   trustedProxies: { env: 'TOLLGATE_TRUSTED_PROXIES', flag: 'trusted-proxies' },
   logLevel: { env: 'TOLLGATE_LOG_LEVEL', flag: 'log-level' },
   authCacheSeconds: { env: 'TOLLGATE_AUTH_CACHE_SECONDS', flag: 'auth-cache-seconds' },
+  logRetentionDays: { env: 'TOLLGATE_LOG_RETENTION_DAYS', flag: 'log-retention-days' },
   bodyLimit: { env: 'TOLLGATE_BODY_LIMIT', flag: 'body-limit' },
 };
 

@@ -59,6 +59,7 @@ export async function startOrg(
     clock,
     ids: randomIds,
     authCacheMs: config.authCacheSeconds * 1000,
+    logRetentionDays: config.logRetentionDays,
     logSink: {
       writeFailed: (error, event) => logger.error({ err: error, eventUuid: event.uuid }, 'could not write System Log event; will retry'),
       dropped: (count) => logger.error({ dropped: count }, 'dropped System Log events'),

@@ -17,27 +17,30 @@ export type Permission =
   /** Read policies, their rules and mappings. */
   | 'okta.policies.read'
   /** Create, change, reorder, activate, deactivate and delete policies and rules. */
-  | 'okta.policies.manage';
+  | 'okta.policies.manage'
+  /** Read the System Log (and the legacy Events API). */
+  | 'okta.logs.read';
 
-const ALL: readonly Permission[] = ['okta.apiTokens.read', 'okta.apiTokens.manage', 'tollgate.apiTokens.self', 'okta.policies.read', 'okta.policies.manage'];
+const ALL: readonly Permission[] = ['okta.apiTokens.read', 'okta.apiTokens.manage', 'tollgate.apiTokens.self', 'okta.policies.read', 'okta.policies.manage', 'okta.logs.read'];
 
 /**
  * The one permission table. Okta lets super admins see and revoke every token and other
  * admins only the tokens they own; a user with no admin role may call no management API.
  * Policies (Security > Authentication, Authenticators, Global Session Policy in the Admin
  * Console) are managed by super and org admins and visible to read-only admins; the other
- * standard roles administer users, groups or apps and do not see them.
+ * standard roles administer users, groups or apps and do not see them. The System Log is read
+ * by super, org, read-only and report admins (Okta's Reports > System Log).
  * Later issues add rows and permissions here rather than checking roles elsewhere.
  */
 const ROLE_PERMISSIONS: Record<RoleType, readonly Permission[]> = {
   SUPER_ADMIN: ALL,
-  ORG_ADMIN: ['tollgate.apiTokens.self', 'okta.policies.read', 'okta.policies.manage'],
+  ORG_ADMIN: ['tollgate.apiTokens.self', 'okta.policies.read', 'okta.policies.manage', 'okta.logs.read'],
   APP_ADMIN: ['tollgate.apiTokens.self'],
   USER_ADMIN: ['tollgate.apiTokens.self'],
   HELP_DESK_ADMIN: ['tollgate.apiTokens.self'],
   GROUP_MEMBERSHIP_ADMIN: ['tollgate.apiTokens.self'],
-  READ_ONLY_ADMIN: ['tollgate.apiTokens.self', 'okta.policies.read'],
-  REPORT_ADMIN: ['tollgate.apiTokens.self'],
+  READ_ONLY_ADMIN: ['tollgate.apiTokens.self', 'okta.policies.read', 'okta.logs.read'],
+  REPORT_ADMIN: ['tollgate.apiTokens.self', 'okta.logs.read'],
   API_ACCESS_MANAGEMENT_ADMIN: ['tollgate.apiTokens.self'],
   ACCESS_CERTIFICATIONS_ADMIN: ['tollgate.apiTokens.self'],
   ACCESS_REQUESTS_ADMIN: ['tollgate.apiTokens.self'],
