@@ -10,6 +10,8 @@ export abstract class KyselyBase {
   constructor(
     protected readonly db: Db,
     protected readonly dialect: Dialect,
+    /** True for the ports of `store.transaction()`: `db` is a connection inside BEGIN…COMMIT. */
+    protected readonly transactional = false,
   ) {}
 
   /** Runs a storage call, turning driver errors into catalog errors (see translate-errors.ts). */

@@ -78,8 +78,9 @@ class KyselyPorts extends SystemLogPorts implements StorePorts {
     protected readonly hot: HotQueries,
     /** Set on the store itself, never on transaction ports: a transaction must read its own writes. */
     private readonly readSync?: SyncReader,
+    transactional = false,
   ) {
-    super(db, dialect);
+    super(db, dialect, transactional);
   }
 
   /** A precompiled read: synchronous on the committed-data reader when there is one. */
@@ -374,7 +375,7 @@ export class KyselyStore extends KyselyPorts implements Store {
     return this.db.connection().execute(async (conn) => {
       await this.guard(() => sql.raw(this.dialect === 'sqlite' ? 'begin immediate' : 'begin').execute(conn));
       try {
-        const result = await work(new KyselyPorts(conn, this.dialect, this.hot));
+        const result = await work(new KyselyPorts(conn, this.dialect, this.hot, undefined, true));
         await this.guard(() => sql.raw('commit').execute(conn));
         return result;
       } catch (error) {

@@ -33,7 +33,8 @@ export abstract class SystemLogPorts extends PolicyPorts implements SystemLogSto
           .execute();
       }
     };
-    return this.guard(() => (this.db.isTransaction ? write(this.db) : this.db.transaction().execute(write)));
+    // Inside `store.transaction()` the lock and the rows belong to that transaction.
+    return this.guard(() => (this.transactional ? write(this.db) : this.db.transaction().execute(write)));
   }
 
   queryLogEvents(q: LogQuery): Promise<StoredLogEvent[]> {

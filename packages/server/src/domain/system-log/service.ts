@@ -101,9 +101,10 @@ export class SystemLogService {
 
     if (polling) {
       const after = params.after === undefined ? undefined : decodePollingCursor(params.after);
-      if (after !== undefined) query.after = { seq: after };
-      else query.since = Math.max(retentionFloor, since ?? now - DEFAULT_WINDOW_MS);
-      return { mode: 'polling', ...(await this.poll(query)) };
+      if (after !== undefined) query.after = { seq: after.seq };
+      const windowStart = after === undefined ? (since ?? now - DEFAULT_WINDOW_MS) : after.since;
+      if (windowStart !== undefined) query.since = Math.max(retentionFloor, windowStart);
+      return { mode: 'polling', ...(await this.poll(query, after?.since)) };
     }
 
     const end = until ?? now;
@@ -147,9 +148,10 @@ export class SystemLogService {
       limit,
       ...(legacy.until !== undefined ? { until: legacy.until } : {}),
       ...(legacy.filter ? { filter: legacy.filter } : {}),
-      ...(after !== undefined ? { after: { seq: after } } : {}),
+      ...(after !== undefined ? { after: { seq: after.seq } } : {}),
     };
-    const { events, next } = await this.poll(query);
+    if (after?.since !== undefined) query.since = Math.max(retentionFloor, after.since);
+    const { events, next } = await this.poll(query, after?.since);
     return { events: events.map((e) => toLegacyEvent(JSON.parse(e.json) as LogEvent)), next };
   }
 
@@ -159,14 +161,16 @@ export class SystemLogService {
    * may move the cursor there, past events the filter skipped, without ever passing one that
    * is still to come.
    */
-  private async poll(query: LogQuery): Promise<{ events: StoredLogEvent[]; next: string }> {
+  private async poll(query: LogQuery, carriedSince?: number): Promise<{ events: StoredLogEvent[]; next: string }> {
     const highWater = await this.deps.store.lastLogSeq();
     const events = await this.deps.store.queryLogEvents(query);
-    const last = events.at(-1)?.seq ?? query.after?.seq ?? 0;
-    // `limit=0` reads nothing, so it may not move the cursor either.
-    if (query.limit === 0) return { events, next: String(query.after?.seq ?? 0) };
+    const from = query.after?.seq ?? 0;
+    // `limit=0` reads nothing, so it may not move the cursor either; a first page keeps its
+    // window start in the cursor, so the next page still begins at `since`.
+    if (query.limit === 0) return { events, next: encodePollingCursor(from, query.after ? carriedSince : query.since) };
+    const last = events.at(-1)?.seq ?? from;
     const full = events.length === query.limit;
-    return { events, next: String(full ? last : Math.max(last, highWater)) };
+    return { events, next: encodePollingCursor(full ? last : Math.max(last, highWater), carriedSince) };
   }
 
   /** Deletes events older than the retention, in batches; returns how many went. */
@@ -190,11 +194,22 @@ function parseLogLimit(raw: string | undefined, causes: string[], spec = LOG_LIM
   return Math.min(Number(raw), spec.max);
 }
 
-/** ISO 8601 date-times as Okta accepts them: a date, or a date and time with an offset or Z. */
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+/**
+ * ISO 8601 instants as Okta accepts them: a date, or a date and time with an offset or Z. A
+ * time without an offset is UTC (never the server's zone), and impossible dates (February 30)
+ * are refused rather than rolled over.
+ */
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 function parseInstant(name: string, raw: string, causes: string[]): number | undefined {
-  const ms = ISO_INSTANT.test(raw) ? Date.parse(raw) : NaN;
+  const m = ISO_INSTANT.exec(raw);
+  let ms = NaN;
+  if (m) {
+    const [year, month, day, hour = 0, minute = 0, second = 0] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((v) => (v === undefined ? undefined : Number(v)));
+    const date = new Date(Date.UTC(year!, month! - 1, day!));
+    const real = date.getUTCFullYear() === year && date.getUTCMonth() === month! - 1 && date.getUTCDate() === day;
+    if (real && hour <= 23 && minute <= 59 && second <= 59) ms = Date.parse(m[4] !== undefined && m[7] === undefined ? `${raw}Z` : raw);
+  }
   if (Number.isNaN(ms)) {
     causes.push(`${name}: must be an ISO 8601 date-time, such as 2026-11-01T00:00:00.000Z`);
     return undefined;
@@ -210,9 +225,15 @@ function parseKeywords(q: string | undefined, causes: string[]): string[] {
   return keywords.map((k) => k.toLowerCase());
 }
 
-function decodePollingCursor(raw: string): number {
-  if (!/^\d{1,15}$/.test(raw)) throw new InvalidPagingError();
-  return Number(raw);
+/** Polling cursors: the last `seq` read, and the window start when a first page had `limit=0`. */
+function encodePollingCursor(seq: number, since?: number): string {
+  return since === undefined ? String(seq) : `${seq}_${since}`;
+}
+
+function decodePollingCursor(raw: string): { seq: number; since?: number } {
+  const match = /^(\d{1,15})(?:_(\d{1,15}))?$/.exec(raw);
+  if (!match) throw new InvalidPagingError();
+  return { seq: Number(match[1]), ...(match[2] !== undefined ? { since: Number(match[2]) } : {}) };
 }
 
 function decodeBoundedCursor(raw: string): { published: number; seq: number; since: number } {
