@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import type { Kysely, Migration } from 'kysely';
+import type { LogEvent } from '../../domain/system-log/types.ts';
 import type { Dialect } from '../kysely-base.ts';
 import { logEventColumns } from '../log-columns.ts';
+import type { Database } from '../tables.ts';
 
 /**
  * The System Log's queryable table, replacing the foundation's `log_events`.
@@ -14,9 +16,16 @@ import { logEventColumns } from '../log-columns.ts';
  *   from `body` (jsonb on PostgreSQL). `keywords` holds the event's string values, lower-cased,
  *   for `q`. `system_log_targets` indexes `target[].id`.
  */
+/** The tables as this migration sees them (the foundation's `log_events` goes away here). */
+interface Tables {
+  log_events: { uuid: string; published: number; event_type: string; actor_id: string; body: string };
+  system_log: Database['system_log'];
+  system_log_targets: Database['system_log_targets'];
+}
+
 export function systemLogMigration(dialect: Dialect): Migration {
   return {
-    async up(db: Kysely<any>) {
+    async up(db: Kysely<Tables>) {
       await db.schema
         .createTable('system_log')
         .addColumn('seq', dialect === 'postgres' ? 'bigint' : 'integer', (c) =>
@@ -50,8 +59,8 @@ export function systemLogMigration(dialect: Dialect): Migration {
 
       // Carry the foundation's events over, in their order.
       const old = await db.selectFrom('log_events').select('body').orderBy('published').orderBy('uuid').execute();
-      for (const { body } of old as { body: string }[]) {
-        const event = JSON.parse(body);
+      for (const { body } of old) {
+        const event = JSON.parse(body) as LogEvent;
         const { targets, ...columns } = logEventColumns(event);
         const row = await db
           .insertInto('system_log')
