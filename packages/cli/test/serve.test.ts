@@ -191,7 +191,7 @@ describe('tollgate serve settings', () => {
     assert.equal(created.code, 0, created.stderr);
     // Break the System Log table behind the server's back (another connection, as an operator might).
     const db = new Database(join(where.dataDir!, 'tollgate.db'));
-    db.exec('drop table log_events');
+    db.exec('drop table system_log_targets; drop table system_log');
     db.close();
     const doomed = (await (await api(port, token, '/api/v1/api-tokens?q=doomed')).json()) as { id: string }[];
     const res = await api(port, token, `/api/v1/api-tokens/${doomed[0]!.id}`, { method: 'DELETE' });
