@@ -27,8 +27,12 @@ describe('configuration', () => {
         TOLLGATE_TRUSTED_PROXIES: '10.0.0.0/8, 192.168.1.1,::1',
         TOLLGATE_LOG_LEVEL: 'warn',
         TOLLGATE_BODY_LIMIT: '2048',
+        TOLLGATE_AUTH_CACHE_SECONDS: '7',
+        TOLLGATE_LOG_RETENTION_DAYS: '30',
       },
     });
+    assert.equal(config.authCacheSeconds, 7);
+    assert.equal(config.logRetentionDays, 30);
     assert.equal(config.port, 9090);
     assert.equal(config.host, '0.0.0.0');
     assert.equal(config.databaseUrl, 'postgres://u@db:5432/tollgate');
@@ -53,8 +57,9 @@ describe('configuration', () => {
     assert.equal(resolveOrgUrl(v6, 80), 'http://[::1]:80');
   });
 
-  it('ignores the test suite’s own TOLLGATE_TEST_* variables', () => {
+  it('ignores the test suite’s own TOLLGATE_TEST_* variables and the CLI client’s TOLLGATE_API_TOKEN', () => {
     assert.doesNotThrow(() => loadConfig({ env: { TOLLGATE_TEST_DATABASE_URL: 'postgres://x', TOLLGATE_TEST_REDIS_URL: 'redis://x' } }));
+    assert.doesNotThrow(() => loadConfig({ env: { TOLLGATE_API_TOKEN: '00secret' } }));
   });
 
   const refused: [string, Parameters<typeof loadConfig>[0], RegExp][] = [

@@ -8,7 +8,11 @@ export class ConfigError extends Error {}
 
 /** Environment variables with this prefix belong to the test suite, not to the server. */
 const TEST_ENV_PREFIX = 'TOLLGATE_TEST_';
+/** Variables of the CLI's client commands (`tollgate logs tail`), not server settings. */
+const CLIENT_ENV = new Set(['TOLLGATE_API_TOKEN']);
 const KEYS = Object.keys(CONFIG_NAMES) as ConfigKey[];
+/** Settings the schema types as integers: their string values are converted before validation. */
+const INTEGER_KEYS = new Set(KEYS.filter((key) => (ConfigSchema.properties[key] as { type?: unknown }).type === 'integer'));
 const ENV_TO_KEY = new Map(KEYS.map((key) => [CONFIG_NAMES[key].env, key]));
 
 function label(key: ConfigKey): string {
@@ -29,7 +33,7 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; argv?: string[]; 
   const raw: Partial<Record<ConfigKey, string>> = {};
 
   for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith('TOLLGATE_') || name.startsWith(TEST_ENV_PREFIX) || value === undefined) continue;
+    if (!name.startsWith('TOLLGATE_') || name.startsWith(TEST_ENV_PREFIX) || CLIENT_ENV.has(name) || value === undefined) continue;
     const key = ENV_TO_KEY.get(name);
     if (key === undefined) throw new ConfigError(`unknown setting ${name}`);
     raw[key] = value;
@@ -76,7 +80,7 @@ export function validateConfig(raw: Partial<Record<ConfigKey, string>>): Config 
     input[key] =
       key === 'trustedProxies'
         ? value.split(',').map((s) => s.trim()).filter(Boolean)
-        : key === 'port' || key === 'bodyLimit' || key === 'authCacheSeconds'
+        : INTEGER_KEYS.has(key)
           ? /^\d+$/.test(value) ? Number(value) : value
           : value;
   }
