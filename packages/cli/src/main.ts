@@ -1,4 +1,7 @@
-import { BOOTSTRAP_ADMIN_LOGIN, ConfigError, loadConfig, openOrg, randomIds, serve, systemContext } from '@tollgate/server';
+import { logs } from './logs.ts';
+
+// The server is imported when a command needs it: `logs tail` is an HTTP client and starts
+// without loading (or compiling) the server's code.
 
 const USAGE = `Usage: tollgate <command> [options]
 
@@ -7,12 +10,20 @@ Commands:
   tokens create --name NAME [--user LOGIN]
                                           Mint an SSWS API token for LOGIN (default: the bootstrap admin)
                                           and print only its value on stdout
+  logs tail [--filter EXPR] [--q KEYWORDS] [--since ISO] [--interval SECONDS] [--json] [--once]
+            [--url ORG_URL] [--token TOKEN]
+                                          Poll the System Log (GET /api/v1/logs) of Tollgate or an Okta org
+                                          and print each new event as one line (--json: its raw JSON) until
+                                          interrupted; --once prints what is there and exits. Polls every
+                                          --interval seconds (default 2); --since applies to the first poll.
+                                          ORG_URL: TOLLGATE_ORG_URL or http://127.0.0.1:8080;
+                                          TOKEN (SSWS): TOLLGATE_API_TOKEN
   help                                    Show this text
 
 Settings (each also a TOLLGATE_* environment variable; flags win):
   --port N  --host H  --data-dir DIR  --database-url postgres://...  --redis-url redis://...
   --org-url URL  --bootstrap-token T  --trusted-proxies CIDR[,CIDR]  --log-level L
-  --auth-cache-seconds N  --body-limit BYTES
+  --auth-cache-seconds N  --log-retention-days N  --body-limit BYTES
 `;
 
 /** The `tollgate` command. Returns the exit code: 0 done, 1 failed, 2 usage or settings error. */
@@ -29,11 +40,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
 async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
-    case 'serve':
+    case 'serve': {
+      const { serve } = await import('@tollgate/server');
       await serve(rest, env);
       return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    }
     case 'tokens':
       return tokens(rest, env);
+    case 'logs':
+      return logs(rest, env);
     case undefined:
     case 'help':
     case '--help':
@@ -52,6 +67,7 @@ async function tokens(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     process.stderr.write(`tollgate: usage: tollgate tokens create --name NAME [--user LOGIN]\n`);
     return 2;
   }
+  const { BOOTSTRAP_ADMIN_LOGIN, ConfigError, loadConfig, openOrg, randomIds, systemContext } = await import('@tollgate/server');
   let parsed: ReturnType<typeof loadConfig>;
   try {
     parsed = loadConfig({ env, argv: rest, extraFlags: ['name', 'user'] });
