@@ -11,8 +11,9 @@
  * - the three of the acceptance (marked `*`): a bounded one-hour window; `filter=eventType eq`
  *   a rare and a common type, bounded over 7 days and polling; polling pages followed by
  *   `next` from the middle of the log;
- * - informational: polling from a `since` without `after`, polling at the head, `target.id eq`
- *   and `actor.id eq`.
+ * - informational: more pages of a bounded window; polling from a `since` without `after` and
+ *   a bare `GET /api/v1/logs`; polling at the head; `eventType eq` pages followed from the
+ *   middle; `target.id eq` and `actor.id eq`.
  *
  * A query that misses the target gets its SQL (as the store builds it, captured from the real
  * service and store) and its plan printed (`--explain` prints them for every query).
@@ -20,8 +21,9 @@
  *   npm run bench -- logs [--events 1000000] [--runs 200] [--warmup 20] [--budget 60] [--data-dir <dir>] [--explain] [--seed 1]
  *
  * `--events` (or LOG_BENCH_EVENTS) sets the size of the log. A query whose timed requests take
- * more than `--budget` seconds in all stops early (the runs column says how many were timed). Storage is SQLite in a temp dir;
- * `--data-dir <dir>` uses and keeps <dir> instead, and reuses the log already loaded there.
+ * more than `--budget` seconds in all stops early (the runs column says how many were timed).
+ * Storage is SQLite in a temp dir; `--data-dir <dir>` uses and keeps <dir> instead, and reuses
+ * the log already loaded there (the server never runs ANALYZE, so neither does the bench).
  * With TOLLGATE_BENCH_DATABASE_URL=postgres://... the log goes in a new schema of that
  * database instead (dropped at the end) and the figures are PostgreSQL's.
  *
