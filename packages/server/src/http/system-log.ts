@@ -37,18 +37,7 @@ export function systemLogRoutes(app: FastifyInstance, opts: { services: Services
   app.get('/logs', { schema: { querystring: LogsQuery } }, async (request, reply) => {
     const params = request.query as LogListParams;
     const result = await logs.list(callContext(request), params);
-    const orgUrl = opts.orgUrl();
-    const self = new URL(request.url, orgUrl + '/');
-    const links = [`<${orgUrl}${self.pathname}${self.search}>; rel="self"`];
-    if (result.next !== undefined) {
-      const next = new URLSearchParams();
-      for (const key of CARRIED) {
-        const value = params[key];
-        if (value !== undefined) next.set(key, value);
-      }
-      next.set('after', result.next);
-      links.push(`<${orgUrl}${self.pathname}?${next.toString()}>; rel="next"`);
-    }
+    const links = linkHeader(request.url, opts.orgUrl(), result.next === undefined ? undefined : nextQuery(params, CARRIED, result.next));
     const body = `[${result.events.map((e) => e.json).join(',')}]`;
     return reply.header('link', links).type(JSON_TYPE).send(body);
   });
@@ -57,13 +46,26 @@ export function systemLogRoutes(app: FastifyInstance, opts: { services: Services
   app.get('/events', { schema: { querystring: EventsQuery } }, async (request, reply) => {
     const params = request.query as LegacyListParams;
     const result = await logs.listLegacy(callContext(request), params);
-    const orgUrl = opts.orgUrl();
-    const self = new URL(request.url, orgUrl + '/');
-    const next = new URLSearchParams();
-    if (params.filter !== undefined) next.set('filter', params.filter);
-    if (params.limit !== undefined) next.set('limit', params.limit);
-    next.set('after', result.next);
-    reply.header('link', [`<${orgUrl}${self.pathname}${self.search}>; rel="self"`, `<${orgUrl}${self.pathname}?${next.toString()}>; rel="next"`]);
+    reply.header('link', linkHeader(request.url, opts.orgUrl(), nextQuery(params, ['filter', 'limit'], result.next)));
     return result.events;
   });
+}
+
+/** The query of a `next` link: the carried parameters as the client sent them, then `after`. */
+function nextQuery<P extends { [K in keyof P]?: string }>(params: P, carried: readonly (keyof P & string)[], after: string): URLSearchParams {
+  const next = new URLSearchParams();
+  for (const key of carried) {
+    const value = params[key];
+    if (value !== undefined) next.set(key, value);
+  }
+  next.set('after', after);
+  return next;
+}
+
+/** `self` (the request as made) and, when given, `next`, as absolute URLs on the org. */
+function linkHeader(requestUrl: string, orgUrl: string, next: URLSearchParams | undefined): string[] {
+  const self = new URL(requestUrl, orgUrl + '/');
+  const links = [`<${orgUrl}${self.pathname}${self.search}>; rel="self"`];
+  if (next) links.push(`<${orgUrl}${self.pathname}?${next.toString()}>; rel="next"`);
+  return links;
 }

@@ -15,7 +15,7 @@ const DAY_MS = 24 * HOUR_MS;
 const MAX_SINCE_AGE_MS = 180 * DAY_MS;
 /** Okta's default window: `since` is 7 days before `until` (or now). */
 const DEFAULT_WINDOW_MS = 7 * DAY_MS;
-export const LOG_LIMIT = { default: 100, max: 1000 };
+const LOG_LIMIT = { default: 100, max: 1000 };
 /** The Events API's default and maximum page. */
 const LEGACY_LIMIT = { default: 1000, max: 1000 };
 const MAX_KEYWORDS = 10;
@@ -43,7 +43,6 @@ export interface LegacyListParams {
 
 export interface LogPage {
   events: StoredLogEvent[];
-  mode: LogQuery['mode'];
   /** The `after` value of the `next` link; absent on the last page of a bounded query. */
   next?: string;
 }
@@ -104,7 +103,7 @@ export class SystemLogService {
       if (after !== undefined) query.after = { seq: after.seq };
       const windowStart = after === undefined ? (since ?? now - DEFAULT_WINDOW_MS) : after.since;
       if (windowStart !== undefined) query.since = Math.max(retentionFloor, windowStart);
-      return { mode: 'polling', ...(await this.poll(query, after?.since)) };
+      return this.poll(query, after?.since);
     }
 
     const end = until ?? now;
@@ -118,7 +117,6 @@ export class SystemLogService {
     const last = page.at(-1);
     return {
       events: page,
-      mode: 'bounded',
       ...(events.length > limit && last ? { next: `${last.published}_${last.seq}_${start}` } : {}),
     };
   }
