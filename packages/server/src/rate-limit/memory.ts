@@ -86,7 +86,8 @@ export class MemoryRateLimiter implements RateLimiter {
     return { admitted, counters, slots: slotStates, lease: { keys, id: NO_LEASE_ID } };
   }
 
-  release(lease: Lease): void {
+  /** Slots in memory do not expire, so the time of release does not matter. */
+  release(lease: Lease, _now?: number): void {
     for (const key of lease.keys) {
       const entry = this.slots.get(key);
       if (entry !== undefined && entry.inFlight > 0) entry.inFlight--;
