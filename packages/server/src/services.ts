@@ -1,5 +1,6 @@
 import { ApiTokenService } from './domain/api-tokens/service.ts';
 import { PolicyService } from './domain/policies/service.ts';
+import { RateLimitSettingsService } from './domain/rate-limits/service.ts';
 import type { Clock } from './domain/shared/clock.ts';
 import type { IdGenerator } from './domain/shared/ids.ts';
 import type { Store } from './domain/store.ts';
@@ -17,6 +18,8 @@ export interface Services {
   logs: SystemLogService;
   apiTokens: ApiTokenService;
   policies: PolicyService;
+  /** Rate-limit settings and principal rate limits, and the snapshot of them the request path reads. */
+  rateLimitSettings: RateLimitSettingsService;
 }
 
 export function createServices(deps: {
@@ -29,6 +32,8 @@ export function createServices(deps: {
   authCacheMs: number;
   /** Days System Log events are kept. */
   logRetentionDays: number;
+  /** The warning threshold until a client sets one (Okta: 90 for Workforce orgs, 60 for Customer Identity). Default 90. */
+  defaultWarningThreshold?: number;
 }): Services {
   const { store, clock, ids, authCacheMs } = deps;
   const log = new SystemLog({ store, clock, ids, sink: deps.logSink });
@@ -40,5 +45,6 @@ export function createServices(deps: {
     logs: new SystemLogService({ store, clock, retentionDays: deps.logRetentionDays }),
     apiTokens: new ApiTokenService({ store, log, clock, ids, authCacheMs }),
     policies: new PolicyService({ store, log, clock, ids }),
+    rateLimitSettings: new RateLimitSettingsService({ store, log, clock, ids, defaultWarningThreshold: deps.defaultWarningThreshold ?? 90 }),
   };
 }

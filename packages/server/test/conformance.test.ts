@@ -297,3 +297,105 @@ for (const backend of backends()) {
     });
   });
 }
+
+// The rate-limit settings and principal rate limit responses, validated the same way.
+for (const backend of backends()) {
+  describe(`rate-limit settings and principal rate limit responses match Okta's OpenAPI spec (${backend.name})`, () => {
+    let org: TestOrg;
+    let adminTokenId: string;
+    let prlId: string;
+    const prlUrl = '/api/v1/principal-rate-limits';
+    const sswsList = `${prlUrl}?filter=${encodeURIComponent('principalType eq "SSWS_TOKEN"')}`;
+    const settings = [
+      ['getRateLimitSettingsPerClient', 'replaceRateLimitSettingsPerClient', '/api/v1/rate-limit-settings/per-client', { defaultMode: 'ENFORCE', useCaseModeOverrides: { OAUTH2_AUTHORIZE: 'PREVIEW', OIE_APP_INTENT: 'DISABLE' } }, { defaultMode: 'SOMETIMES' }],
+      ['getRateLimitSettingsWarningThreshold', 'replaceRateLimitSettingsWarningThreshold', '/api/v1/rate-limit-settings/warning-threshold', { warningThreshold: 66 }, { warningThreshold: 95 }],
+      ['getRateLimitSettingsAdminNotifications', 'replaceRateLimitSettingsAdminNotifications', '/api/v1/rate-limit-settings/admin-notifications', { notificationsEnabled: false }, { notificationsEnabled: 'no' }],
+    ] as const;
+
+    before(async () => {
+      org = await startOrg(backend);
+      await loadSpec();
+      const [bootstrap] = (await org.request({ method: 'GET', url: '/api/v1/api-tokens' })).json();
+      adminTokenId = bootstrap.id;
+    });
+    after(() => org.close());
+
+    it('rate-limit settings: GET 200 (defaults and after a PUT), PUT 200 and 400', async () => {
+      for (const [getId, putId, url, valid, invalid] of settings) {
+        await assertMatchesSpec(getId, await org.request({ method: 'GET', url }));
+        await assertMatchesSpec(putId, await org.request({ method: 'PUT', url, payload: valid }));
+        assert.deepEqual(await assertMatchesSpec(getId, await org.request({ method: 'GET', url })), valid);
+        const bad = await org.request({ method: 'PUT', url, payload: invalid });
+        assertOktaError(bad, 400, 'E0000001');
+        await assertMatchesSpec(putId, bad);
+      }
+    });
+
+    it('principal rate limits: createPrincipalRateLimitEntity 201, get 200, replace 200, list 200 with pages', async () => {
+      const created = await org.request({ method: 'POST', url: prlUrl, payload: { principalId: adminTokenId, principalType: 'SSWS_TOKEN', defaultPercentage: 50, defaultConcurrencyPercentage: 75 } });
+      assert.equal(created.statusCode, 201);
+      prlId = ((await assertMatchesSpec('createPrincipalRateLimitEntity', created)) as { id: string }).id;
+      const got = (await assertMatchesSpec('getPrincipalRateLimitEntity', await org.request({ method: 'GET', url: `${prlUrl}/${prlId}` }))) as Record<string, unknown>;
+      const replaced = await org.request({ method: 'PUT', url: `${prlUrl}/${prlId}`, payload: { ...got, defaultConcurrencyPercentage: 90 } });
+      assert.equal(((await assertMatchesSpec('replacePrincipalRateLimitEntity', replaced)) as { defaultConcurrencyPercentage: number }).defaultConcurrencyPercentage, 90);
+      const second = { principalId: (await org.userWithToken('prl-conformance@example.com')).tokenId, principalType: 'SSWS_TOKEN' };
+      assert.equal((await org.request({ method: 'POST', url: prlUrl, payload: second })).statusCode, 201);
+      const first = await org.request({ method: 'GET', url: `${sswsList}&limit=1` });
+      assert.equal(((await assertMatchesSpec('listPrincipalRateLimitEntities', first)) as unknown[]).length, 1);
+      const next = linkOf(first, 'next');
+      assert.ok(next);
+      await assertMatchesSpec('listPrincipalRateLimitEntities', await org.request({ method: 'GET', url: next.replace(/^https?:\/\/[^/]+/, '') }));
+      const none = await org.request({ method: 'GET', url: `${prlUrl}?filter=${encodeURIComponent('principalType eq "OAUTH_CLIENT"')}` });
+      assert.deepEqual(await assertMatchesSpec('listPrincipalRateLimitEntities', none), []);
+    });
+
+    it('principal rate limits: 400 (validation, duplicate, filter), 404 (entity, principal), 403', async () => {
+      for (const [operationId, method, url, payload, status, code] of [
+        ['createPrincipalRateLimitEntity', 'POST', prlUrl, { principalId: adminTokenId, principalType: 'SSWS_TOKEN' }, 400, 'E0000001'],
+        ['createPrincipalRateLimitEntity', 'POST', prlUrl, { principalId: adminTokenId, principalType: 'SSWS_TOKEN', defaultPercentage: 0 }, 400, 'E0000001'],
+        ['createPrincipalRateLimitEntity', 'POST', prlUrl, { principalId: '00Tnope', principalType: 'SSWS_TOKEN' }, 404, 'E0000007'],
+        ['createPrincipalRateLimitEntity', 'POST', prlUrl, { principalId: '0oanope', principalType: 'OAUTH_CLIENT' }, 404, 'E0000007'],
+        ['getPrincipalRateLimitEntity', 'GET', `${prlUrl}/prlnope`, undefined, 404, 'E0000007'],
+        ['replacePrincipalRateLimitEntity', 'PUT', `${prlUrl}/prlnope`, { principalId: adminTokenId, principalType: 'SSWS_TOKEN' }, 404, 'E0000007'],
+        ['replacePrincipalRateLimitEntity', 'PUT', `${prlUrl}/${prlId}`, { principalId: '00Tother', principalType: 'SSWS_TOKEN' }, 400, 'E0000001'],
+        ['listPrincipalRateLimitEntities', 'GET', prlUrl, undefined, 400, 'E0000001'],
+        ['listPrincipalRateLimitEntities', 'GET', `${prlUrl}?filter=${encodeURIComponent('principalType eq "USER"')}`, undefined, 400, 'E0000001'],
+      ] as const) {
+        const res = await org.request({ method, url, ...(payload ? { payload } : {}) });
+        assertOktaError(res, status, code);
+        await assertMatchesSpec(operationId, res);
+      }
+      const helpDesk = await org.userWithToken('prl-help-desk@example.com', ['HELP_DESK_ADMIN']);
+      const denied: [string, 'GET' | 'POST' | 'PUT', string, object | undefined][] = [
+        ['listPrincipalRateLimitEntities', 'GET', sswsList, undefined],
+        ['createPrincipalRateLimitEntity', 'POST', prlUrl, { principalId: helpDesk.tokenId, principalType: 'SSWS_TOKEN' }],
+        ['getPrincipalRateLimitEntity', 'GET', `${prlUrl}/${prlId}`, undefined],
+        ['replacePrincipalRateLimitEntity', 'PUT', `${prlUrl}/${prlId}`, { principalId: adminTokenId, principalType: 'SSWS_TOKEN' }],
+      ];
+      for (const [getId, putId, url, valid] of settings) denied.push([getId, 'GET', url, undefined], [putId, 'PUT', url, valid]);
+      for (const [operationId, method, url, payload] of denied) {
+        const res = await org.request({ method, url, token: helpDesk.token, ...(payload ? { payload } : {}) });
+        assertOktaError(res, 403, 'E0000006');
+        await assertMatchesSpec(operationId, res);
+      }
+    });
+
+    it('statuses the spec does not list: 401, 400 on a bad cursor, 405 for DELETE', async () => {
+      for (const [operationId, method, url] of [
+        ['listPrincipalRateLimitEntities', 'GET', sswsList],
+        ['getPrincipalRateLimitEntity', 'GET', `${prlUrl}/${prlId}`],
+        ['getRateLimitSettingsPerClient', 'GET', '/api/v1/rate-limit-settings/per-client'],
+      ] as const) {
+        const res = await org.request({ method, url, token: WRONG_TOKEN });
+        assertOktaError(res, 401, 'E0000011');
+        assert.deepEqual(await assertErrorMatchesSpec(operationId, res), { listed: false });
+      }
+      const cursor = await org.request({ method: 'GET', url: `${sswsList}&after=garbage!` });
+      assertOktaError(cursor, 400, 'E0000029');
+      assert.deepEqual(await assertErrorMatchesSpec('listPrincipalRateLimitEntities', cursor), { listed: true });
+      const del = await org.request({ method: 'DELETE', url: `${prlUrl}/${prlId}` });
+      assertOktaError(del, 405, 'E0000022');
+      await assertMatchesSchema('Error', del.json(), 'DELETE /api/v1/principal-rate-limits/{id}');
+    });
+  });
+}

@@ -54,5 +54,36 @@ for (const backend of backends()) {
         await created.cleanup();
       }
     });
+
+    it('0004 adds the rate-limit tables to a database migrated to 0003, leaving its data alone', async () => {
+      const created = await backend.create();
+      const target = created.target;
+      const db =
+        target.kind === 'sqlite'
+          ? new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(`${target.dataDir}/${SQLITE_FILE}`) }) })
+          : new Kysely<unknown>({ dialect: new CurrentSchemaPostgresDialect({ pool: new pg.Pool({ connectionString: created.url, max: 1 }) }) });
+      const migrator = new Migrator({ db, provider: migrationProvider(target.kind), ...(target.kind === 'postgres' ? { migrationTableSchema: target.schema } : {}) });
+      const { error } = await migrator.migrateTo('0003-system-log');
+      assert.equal(error, undefined);
+      await sql`insert into orgs (id, name, created, last_updated) values ('00oBefore0004', 'before', 1, 1)`.execute(db);
+      await db.destroy();
+
+      const store = await openStore(target);
+      try {
+        assert.equal((await store.getOrg())?.id, '00oBefore0004');
+        assert.deepEqual(await store.readRateLimitSettings(), {});
+        assert.equal(await store.rateLimitGeneration(), 0);
+        assert.deepEqual(await store.allPrincipalRateLimits(), []);
+        assert.deepEqual(await store.concurrencyPeaks('any', '2000-01-01'), []);
+        await store.transaction(async (tx) => {
+          await tx.writeRateLimitSetting('warningThreshold', 60, 2);
+          await tx.bumpRateLimitGeneration();
+        });
+        assert.equal(await store.rateLimitGeneration(), 1);
+      } finally {
+        await store.close();
+        await created.cleanup();
+      }
+    });
   });
 }

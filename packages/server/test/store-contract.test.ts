@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ApiTokenRecord } from '../src/domain/api-tokens/types.ts';
+import type { PrincipalRateLimitRecord } from '../src/domain/rate-limits/types.ts';
 import { randomIds } from '../src/domain/shared/ids.ts';
 import type { Store } from '../src/domain/store.ts';
 import type { LogEvent } from '../src/domain/system-log/types.ts';
@@ -265,6 +266,106 @@ for (const backend of backends()) {
       assert.equal(await store.lastLogSeq(), polled[1]!.seq);
       assert.equal(await store.purgeLogEvents(Date.parse('2026-01-01T00:00:02Z'), 100), 1, 'only the earlier one is older');
       assert.deepEqual((await store.listLogEvents({ limit: 1000 })).filter((e) => e.eventType === 'test.event').map((e) => e.uuid), [later.uuid]);
+    });
+
+    it('stores rate-limit settings by name: absent until written, then replaced; the generation counts bumps', async () => {
+      assert.deepEqual(await store.readRateLimitSettings(), {});
+      const start = await store.rateLimitGeneration();
+      await store.transaction(async (tx) => {
+        await tx.writeRateLimitSetting('perClient', { defaultMode: 'PREVIEW', useCaseModeOverrides: { LOGIN_PAGE: 'DISABLE' } }, T0);
+        await tx.writeRateLimitSetting('warningThreshold', 60, T0);
+        await tx.bumpRateLimitGeneration();
+      });
+      await store.writeRateLimitSetting('warningThreshold', 75, T0 + 1);
+      await store.writeRateLimitSetting('notificationsEnabled', false, T0 + 1);
+      await store.bumpRateLimitGeneration();
+      assert.deepEqual(await store.readRateLimitSettings(), {
+        perClient: { defaultMode: 'PREVIEW', useCaseModeOverrides: { LOGIN_PAGE: 'DISABLE' } },
+        warningThreshold: 75,
+        notificationsEnabled: false,
+      });
+      assert.equal(await store.rateLimitGeneration(), start + 2);
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await tx.writeRateLimitSetting('warningThreshold', 30, T0 + 2);
+          await tx.bumpRateLimitGeneration();
+          throw new Error('boom');
+        }),
+        /boom/,
+      );
+      assert.equal((await store.readRateLimitSettings()).warningThreshold, 75, 'rolled back with its transaction');
+      assert.equal(await store.rateLimitGeneration(), start + 2);
+    });
+
+    it('stores principal rate limits: one per principal, listed by type in (created, id) keyset order', async () => {
+      const prl = (principalId: string, created: number, overrides: Partial<PrincipalRateLimitRecord> = {}): PrincipalRateLimitRecord => ({
+        id: randomIds.objectId('principalRateLimit'),
+        principalId,
+        principalType: 'SSWS_TOKEN',
+        defaultPercentage: 50,
+        defaultConcurrencyPercentage: 40,
+        createdDate: created,
+        createdBy: '00uCreator',
+        lastUpdate: created,
+        lastUpdatedBy: '00uCreator',
+        ...overrides,
+      });
+      const a = prl('00Tcontract-a', T0 + 2);
+      const b = prl('00Tcontract-b', T0 + 1);
+      const c = prl('00Tcontract-c', T0 + 1);
+      const client = prl('0oacontract-1', T0, { principalType: 'OAUTH_CLIENT' });
+      for (const r of [a, b, c, client]) await store.insertPrincipalRateLimit(r);
+      assert.deepEqual(await store.getPrincipalRateLimit(a.id), a);
+      assert.equal(await store.getPrincipalRateLimit('prlnope'), undefined);
+      assert.deepEqual(await store.findPrincipalRateLimitByPrincipal(client.principalId), client);
+
+      await assert.rejects(store.insertPrincipalRateLimit(prl(a.principalId, T0 + 9)), (e: unknown) => {
+        assert.ok(e instanceof ConflictError);
+        assert.equal(e.field, 'principalRateLimitMediated');
+        assert.equal(e.summary, 'Api validation failed: principalRateLimitMediated');
+        return true;
+      });
+
+      const ssws = [b, c].sort((x, y) => (x.id < y.id ? -1 : 1)).concat(a);
+      assert.deepEqual(await store.listPrincipalRateLimits({ principalType: 'SSWS_TOKEN', limit: 10 }), ssws);
+      assert.deepEqual(await store.listPrincipalRateLimits({ principalType: 'SSWS_TOKEN', limit: 1, after: { created: ssws[0]!.createdDate, id: ssws[0]!.id } }), [ssws[1]]);
+      assert.deepEqual(await store.listPrincipalRateLimits({ principalType: 'SSWS_TOKEN', limit: 10, after: { created: ssws[2]!.createdDate, id: ssws[2]!.id } }), []);
+      assert.deepEqual(await store.listPrincipalRateLimits({ principalType: 'SSWS_TOKEN', principalId: c.principalId, limit: 10 }), [c]);
+      assert.deepEqual(await store.listPrincipalRateLimits({ principalType: 'OAUTH_CLIENT', limit: 10 }), [client]);
+      assert.deepEqual(await store.listPrincipalRateLimits({ principalType: 'OAUTH_CLIENT', principalId: a.principalId, limit: 10 }), []);
+
+      const changed = { ...a, defaultPercentage: 5, defaultConcurrencyPercentage: 100, lastUpdate: T0 + 20, lastUpdatedBy: '00uUpdater', createdBy: 'ignored' };
+      await store.updatePrincipalRateLimit(changed);
+      assert.deepEqual(await store.getPrincipalRateLimit(a.id), { ...changed, createdBy: a.createdBy }, 'only the percentages and last-update fields are written');
+      assert.deepEqual(
+        (await store.allPrincipalRateLimits()).filter((r) => r.principalId.includes('contract')).map((r) => r.id),
+        [client.id, ...ssws.map((r) => r.id)],
+      );
+    });
+
+    it('keeps the highest concurrency peak per traffic class and day, also under concurrent writers', async () => {
+      await store.recordConcurrencyPeak('agents', '2026-03-01', 7);
+      await store.recordConcurrencyPeak('agents', '2026-03-01', 3);
+      await store.recordConcurrencyPeak('agents', '2026-02-28', 2);
+      await store.recordConcurrencyPeak('agents', '2026-03-10', 1);
+      await store.recordConcurrencyPeak('other', '2026-03-01', 99);
+      const peaks = Array.from({ length: 40 }, (_, i) => (i * 37) % 101);
+      await Promise.all(peaks.map((peak) => store.recordConcurrencyPeak('agents', '2026-03-02', peak)));
+      assert.deepEqual(await store.concurrencyPeaks('agents', '2026-03-01'), [
+        { day: '2026-03-01', peak: 7 },
+        { day: '2026-03-02', peak: Math.max(...peaks) },
+        { day: '2026-03-10', peak: 1 },
+      ]);
+      assert.deepEqual(await store.concurrencyPeaks('agents', '2026-01-01'), [
+        { day: '2026-02-28', peak: 2 },
+        { day: '2026-03-01', peak: 7 },
+        { day: '2026-03-02', peak: 100 },
+        { day: '2026-03-10', peak: 1 },
+      ]);
+      assert.deepEqual(await store.concurrencyPeaks('agents', '2026-03-11'), []);
+      assert.deepEqual(await store.concurrencyPeaks('nobody', '2026-01-01'), []);
+      await assert.rejects(store.recordConcurrencyPeak('agents', '1 March 2026', 5), 'a day that is not YYYY-MM-DD is refused');
+      await assert.rejects(store.recordConcurrencyPeak('agents', '2026-03-03', -1), 'a negative peak is refused');
     });
   });
 }

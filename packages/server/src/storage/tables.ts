@@ -89,4 +89,19 @@ export interface Database {
   };
   policy_mappings: { id: string; policy_id: string; resource_id: string; resource_type: string; created: number };
   policy_generations: { type: string; generation: number };
+  /** One row per org-wide setting; `value` is its JSON. */
+  rate_limit_settings: { name: string; value: string; updated: number };
+  principal_rate_limits: {
+    id: string;
+    principal_id: string;
+    principal_type: string;
+    default_percentage: number;
+    default_concurrency_percentage: number;
+    created: number;
+    created_by: string;
+    last_update: number;
+    last_updated_by: string;
+  };
+  rate_limit_generations: { name: string; generation: number };
+  concurrency_peaks: { traffic_class: string; day: string; peak: number };
 }

@@ -18,6 +18,9 @@ const FIELD_BY_CONSTRAINT: Record<string, string> = {
   'policy_rules.policy_id': 'name',
   policy_mappings_policy_resource_key: 'resourceId',
   'policy_mappings.policy_id': 'resourceId',
+  // Okta's own name for it: a second entity for a principal answers `Api validation failed: principalRateLimitMediated`.
+  principal_rate_limits_principal_id_key: 'principalRateLimitMediated',
+  'principal_rate_limits.principal_id': 'principalRateLimitMediated',
 };
 
 interface DriverError {

@@ -51,3 +51,20 @@ export interface PrincipalRateLimit {
   lastUpdate: number;
   lastUpdatedBy: string;
 }
+
+/** A principal rate limit as stored: `orgId` is the org's, added when served. */
+export type PrincipalRateLimitRecord = Omit<PrincipalRateLimit, 'orgId'>;
+
+/** The org-wide settings as stored; an absent one has its default. */
+export interface StoredRateLimitSettings {
+  perClient?: PerClientSettings;
+  warningThreshold?: number;
+  notificationsEnabled?: boolean;
+}
+
+/** The highest number of requests of one traffic class in flight at once on one UTC day. */
+export interface ConcurrencyPeak {
+  /** `YYYY-MM-DD` (UTC). */
+  day: string;
+  peak: number;
+}

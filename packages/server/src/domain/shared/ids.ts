@@ -42,6 +42,7 @@ export const ID_PREFIX = {
   accessPolicy: 'rst',
   accessPolicyRule: 'rul',
   policyMapping: 'rpm',
+  principalRateLimit: 'prl',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as foundation from './0001-foundation.ts';
 import * as policies from './0002-policies.ts';
 import { systemLogMigration } from './0003-system-log.ts';
+import { rateLimitsMigration } from './0004-rate-limits.ts';
 import type { Dialect } from '../kysely-base.ts';
 
 /**
@@ -13,6 +14,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0001-foundation': foundation,
     '0002-policies': policies,
     '0003-system-log': systemLogMigration(dialect),
+    '0004-rate-limits': rateLimitsMigration(dialect),
   };
 }
 
