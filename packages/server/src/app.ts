@@ -5,8 +5,12 @@ import { PathNotFoundError } from './errors/catalog.ts';
 import { renderOktaError } from './errors/render.ts';
 import { apiTokenRoutes } from './http/api-tokens.ts';
 import { policyRoutes } from './http/policies.ts';
+import { rateLimitRoutes } from './http/rate-limits.ts';
 import { systemLogRoutes } from './http/system-log.ts';
-import { requireApiToken } from './http/auth.ts';
+import { decorateAuth, requireApiToken } from './http/auth.ts';
+import { installRateLimiting } from './http/rate-limit.ts';
+import { createRateLimiting } from './rate-limit/setup.ts';
+import type { RateLimiter } from './rate-limit/limiter.ts';
 import { installHttpContract, normalizeUrl, REQUEST_ID_HEADER } from './http/contract.ts';
 import { installValidators } from './http/validation.ts';
 import type { Services } from './services.ts';
@@ -17,6 +21,8 @@ export interface AppDeps {
   orgUrl: () => string;
   /** A logger to use instead of building one from the config (tests pass a silent one). */
   logger?: FastifyBaseLogger;
+  /** The rate limiter to use instead of the one the config names (tests share one between apps). */
+  rateLimiter?: RateLimiter;
 }
 
 /** Builds the Fastify app. Never listens: `main.ts` does that. */
@@ -48,9 +54,11 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
         .send(renderOktaError(notFound, services.ids.errorId()));
     },
   });
-  app.decorateRequest('callContext', null);
+  decorateAuth(app);
   installHttpContract(app, { ids: services.ids, bodyLimit: config.bodyLimit });
   installValidators(app);
+  const rateLimiting = createRateLimiting(config, { services, orgUrl: deps.orgUrl, ...(deps.rateLimiter ? { limiter: deps.rateLimiter } : {}) });
+  if (rateLimiting) installRateLimiting(app, rateLimiting.http);
 
   app.register(
     async (api) => {
@@ -58,6 +66,7 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
       apiTokenRoutes(api, { services, orgUrl: deps.orgUrl });
       policyRoutes(api, { services, orgUrl: deps.orgUrl });
       systemLogRoutes(api, { services, orgUrl: deps.orgUrl });
+      rateLimitRoutes(api, { services, orgUrl: deps.orgUrl });
     },
     { prefix: '/api/v1' },
   );
@@ -72,13 +81,19 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
       .finally(() => (purging = undefined));
   };
   app.addHook('onReady', async () => {
+    await services.rateLimitSettings.start({
+      onRefreshError: (error) => app.log.error({ err: error }, 'could not refresh rate-limit settings; keeping the last ones, will retry'),
+    });
     purge();
     purgeTimer = setInterval(purge, LOG_PURGE_INTERVAL_MS).unref();
+    rateLimiting?.start((error) => app.log.error({ err: error }, 'could not sync agent concurrency peaks; will retry'));
   });
 
   app.addHook('onClose', async () => {
     clearInterval(purgeTimer);
     await purging;
+    await services.rateLimitSettings.stop();
+    await rateLimiting?.stop();
     await services.log.close(); // one last try for buffered System Log events
     await services.store.close();
   });

@@ -10,6 +10,7 @@ import type { SystemLogSink } from './domain/system-log/writer.ts';
 import { createServices } from './services.ts';
 import type { Services } from './services.ts';
 import { openStore } from './storage/open-store.ts';
+import { defaultWarningThreshold } from './rate-limit/buckets.ts';
 import type { StoreTarget } from './storage/open-store.ts';
 
 /** Where the config says the data lives. */
@@ -35,6 +36,7 @@ export async function openOrg(
     ids: randomIds,
     authCacheMs: config.authCacheSeconds * 1000,
     logRetentionDays: config.logRetentionDays,
+    defaultWarningThreshold: defaultWarningThreshold(config.orgTier),
     logSink,
   });
   try {

@@ -13,6 +13,8 @@ const CLIENT_ENV = new Set(['TOLLGATE_API_TOKEN']);
 const KEYS = Object.keys(CONFIG_NAMES) as ConfigKey[];
 /** Settings the schema types as integers: their string values are converted before validation. */
 const INTEGER_KEYS = new Set(KEYS.filter((key) => (ConfigSchema.properties[key] as { type?: unknown }).type === 'integer'));
+/** Settings the schema types as arrays: their values are comma-separated lists (empty: none). */
+const ARRAY_KEYS = new Set(KEYS.filter((key) => (ConfigSchema.properties[key] as { type?: unknown }).type === 'array'));
 const ENV_TO_KEY = new Map(KEYS.map((key) => [CONFIG_NAMES[key].env, key]));
 
 function label(key: ConfigKey): string {
@@ -76,9 +78,9 @@ export function validateConfig(raw: Partial<Record<ConfigKey, string>>): Config 
   for (const key of KEYS) {
     const value = raw[key];
     if (value === undefined) continue;
-    if (value === '' && key !== 'trustedProxies') throw new ConfigError(`invalid setting ${label(key)}: must not be empty`);
+    if (value === '' && !ARRAY_KEYS.has(key)) throw new ConfigError(`invalid setting ${label(key)}: must not be empty`);
     input[key] =
-      key === 'trustedProxies'
+      ARRAY_KEYS.has(key)
         ? value.split(',').map((s) => s.trim()).filter(Boolean)
         : INTEGER_KEYS.has(key)
           ? /^\d+$/.test(value) ? Number(value) : value

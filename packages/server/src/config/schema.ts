@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import Type from 'typebox';
 import type { Static } from 'typebox';
+import { BUCKET_IDS } from '../rate-limit/buckets.ts';
 
 /**
  * The one configuration schema. Every setting is an environment variable `TOLLGATE_*` and a
@@ -12,7 +13,7 @@ export const ConfigSchema = Type.Object(
     host: Type.String({ minLength: 1, default: '127.0.0.1', description: 'Interface to listen on.' }),
     dataDir: Type.String({ minLength: 1, default: './data', description: 'Directory of the embedded SQLite database.' }),
     databaseUrl: Type.Optional(Type.String({ minLength: 1, description: 'A postgres:// URL switches storage from SQLite to PostgreSQL.' })),
-    redisUrl: Type.Optional(Type.String({ minLength: 1, description: 'redis:// URL for shared rate-limit state (reserved: used once rate limits land).' })),
+    redisUrl: Type.Optional(Type.String({ minLength: 1, description: 'redis:// URL: rate-limit state shared by every instance using it. Without it, limits are kept in process (exact for one instance).' })),
     orgUrl: Type.Optional(Type.String({ minLength: 1, description: 'Public base URL used in _links, Link headers and issuers. Default: http://<host>:<port>.' })),
     bootstrapToken: Type.Optional(Type.String({ minLength: 20, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$', description: "When the org has no API token yet, this exact value becomes the bootstrap super admin's token." })),
     trustedProxies: Type.Array(Type.String(), { default: [], description: 'Comma-separated CIDRs or addresses whose X-Forwarded-For is honoured.' }),
@@ -31,6 +32,42 @@ export const ConfigSchema = Type.Object(
       maximum: 3650,
       default: 90,
       description: 'Days System Log events are kept; older ones are purged hourly and never returned.',
+    }),
+    rateLimits: Type.Union([Type.Literal('on'), Type.Literal('off')], {
+      default: 'on',
+      description: "Okta's rate limits (org buckets, concurrency, principal shares, client-based). `off` answers without limiting or rate-limit headers.",
+    }),
+    orgTier: Type.Union(
+      ['INTEGRATOR_FREE', 'ONE_APP', 'ENTERPRISE', 'WORKFORCE'].map((t) => Type.Literal(t)),
+      { default: 'WORKFORCE', description: "Which of Okta's published limit tables applies (per-minute buckets, concurrency, warning threshold default)." },
+    ),
+    rateLimitOverrides: Type.Array(Type.String(), {
+      default: [],
+      description: 'Comma-separated `bucket=limit` pairs replacing per-minute limits of the tier, e.g. `logs=60,api-v1=5000` (bucket ids: docs/rate-limits.md).',
+    }),
+    concurrencyLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, description: 'Concurrent requests in flight for ordinary traffic. Default: the tier\'s (75 for Workforce).' })),
+    concurrencyLimitOffice365: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, description: 'Concurrent Office 365 requests in flight. Default: the tier\'s.' })),
+    concurrencyLimitAgent: Type.Optional(
+      Type.String({ pattern: '^(adaptive|[1-9][0-9]{0,5})$', description: "Concurrent agent requests in flight: a number, or `adaptive` (above the agents' highest daily peak of the last 28 days). Default: the tier's." }),
+    ),
+    agentUserAgents: Type.Array(Type.String({ minLength: 1 }), {
+      default: ['Okta AD Agent', 'Okta LDAP Agent', 'Okta RADIUS Agent', 'Okta IWA Web Agent', 'Okta Provisioning Agent', 'Okta On-Prem MFA Agent'],
+      description: 'Comma-separated User-Agent substrings (case-insensitive) that make a request agent traffic for concurrency limits.',
+    }),
+    office365Paths: Type.Array(Type.String({ pattern: '^/' }), {
+      default: ['/app/office365/'],
+      description: 'Comma-separated path prefixes that make a request Office 365 traffic for concurrency limits.',
+    }),
+    redisKeyPrefix: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      pattern: '^[A-Za-z0-9:_.-]+$',
+      default: 'tollgate:rl:',
+      description: 'Prefix of every Redis key Tollgate writes: instances of one org share it; different orgs on one Redis must not.',
+    }),
+    redisFailure: Type.Union([Type.Literal('open'), Type.Literal('closed')], {
+      default: 'open',
+      description: 'When Redis cannot be reached: `open` admits requests unlimited and logs it; `closed` answers 503.',
     }),
     bodyLimit: Type.Integer({ minimum: 1024, maximum: 104857600, default: 1048576, description: 'Largest accepted request body, in bytes.' }),
   },
@@ -54,6 +91,16 @@ export const CONFIG_NAMES: Record<ConfigKey, { env: string; flag: string }> = {
   authCacheSeconds: { env: 'TOLLGATE_AUTH_CACHE_SECONDS', flag: 'auth-cache-seconds' },
   logRetentionDays: { env: 'TOLLGATE_LOG_RETENTION_DAYS', flag: 'log-retention-days' },
   bodyLimit: { env: 'TOLLGATE_BODY_LIMIT', flag: 'body-limit' },
+  rateLimits: { env: 'TOLLGATE_RATE_LIMITS', flag: 'rate-limits' },
+  orgTier: { env: 'TOLLGATE_ORG_TIER', flag: 'org-tier' },
+  rateLimitOverrides: { env: 'TOLLGATE_RATE_LIMIT_OVERRIDES', flag: 'rate-limit-overrides' },
+  concurrencyLimit: { env: 'TOLLGATE_CONCURRENCY_LIMIT', flag: 'concurrency-limit' },
+  concurrencyLimitOffice365: { env: 'TOLLGATE_CONCURRENCY_LIMIT_OFFICE365', flag: 'concurrency-limit-office365' },
+  concurrencyLimitAgent: { env: 'TOLLGATE_CONCURRENCY_LIMIT_AGENT', flag: 'concurrency-limit-agent' },
+  agentUserAgents: { env: 'TOLLGATE_AGENT_USER_AGENTS', flag: 'agent-user-agents' },
+  office365Paths: { env: 'TOLLGATE_OFFICE365_PATHS', flag: 'office365-paths' },
+  redisKeyPrefix: { env: 'TOLLGATE_REDIS_KEY_PREFIX', flag: 'redis-key-prefix' },
+  redisFailure: { env: 'TOLLGATE_REDIS_FAILURE', flag: 'redis-failure' },
 };
 
 /** Checks that JSON Schema cannot express; each returns a message or undefined. */
@@ -66,6 +113,14 @@ export const CONFIG_REFINEMENTS: Partial<Record<ConfigKey, (value: never) => str
     const url = new URL(value);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an absolute http(s) URL';
     if (url.search || url.hash || url.username) return 'must not have a query, fragment or credentials';
+    return undefined;
+  },
+  rateLimitOverrides: (value: string[]) => {
+    for (const entry of value) {
+      const match = /^([a-z0-9-]+)=(\d{1,7})$/.exec(entry);
+      if (!match) return `"${entry}" is not bucket=limit`;
+      if (!BUCKET_IDS.includes(match[1]!)) return `"${match[1]}" is not a bucket id (one of ${BUCKET_IDS.join(', ')})`;
+    }
     return undefined;
   },
   trustedProxies: (value: string[]) => {

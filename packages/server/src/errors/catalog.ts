@@ -134,6 +134,18 @@ export class RateLimitExceededError extends OktaError {
 }
 
 /**
+ * The rate-limit backend (Redis) cannot be reached and the server is configured to fail closed.
+ * Okta has no code of its own for it: E0000009 under 503, the status HTTP defines for a service
+ * that cannot answer now (see docs/rate-limits.md).
+ */
+export class ServiceUnavailableError extends OktaError {
+  readonly code = 'E0000009';
+  override get httpStatus(): number {
+    return 503;
+  }
+}
+
+/**
  * E0000012. Okta's catalog lists it under 404; Tollgate answers 415, the status HTTP defines
  * for it (see docs/http-contract.md), keeping Okta's code for clients that branch on it.
  */

@@ -13,6 +13,8 @@ import type { Services } from '../../src/services.ts';
 import { openStore } from '../../src/storage/open-store.ts';
 import type { StoreTarget } from '../../src/storage/open-store.ts';
 import type { Backend } from './backends.ts';
+import type { RateLimiter } from '../../src/rate-limit/limiter.ts';
+import { defaultWarningThreshold } from '../../src/rate-limit/buckets.ts';
 
 export const ORG_URL = 'http://tollgate.test:8080';
 /** The bootstrap admin's token in every test org (TOLLGATE_BOOTSTRAP_TOKEN semantics). */
@@ -46,20 +48,23 @@ export interface TestOrg {
  */
 export async function startOrg(
   backend: Backend,
-  options: { config?: Record<string, unknown>; prepare?: (app: FastifyInstance) => void; listen?: boolean } = {},
+  options: { config?: Record<string, unknown>; prepare?: (app: FastifyInstance) => void; listen?: boolean; rateLimiter?: RateLimiter } = {},
 ): Promise<TestOrg> {
   const { target, cleanup } = await backend.create();
   const store = await openStore(target);
   const clock = new FakeClock(Date.UTC(2026, 10, 1, 12, 0, 0, 0));
   const logLines: string[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
-  const config = validateConfigObject({ logLevel: 'info', ...options.config });
+  // Rate limits are off unless a test turns them on: suites about other features make more
+  // requests per fake-clock minute than Okta's buckets allow. test/rate-limits*.test.ts cover them.
+  const config = validateConfigObject({ logLevel: 'info', rateLimits: 'off', ...options.config });
   const services = createServices({
     store,
     clock,
     ids: randomIds,
     authCacheMs: config.authCacheSeconds * 1000,
     logRetentionDays: config.logRetentionDays,
+    defaultWarningThreshold: defaultWarningThreshold(config.orgTier),
     logSink: {
       writeFailed: (error, event) => logger.error({ err: error, eventUuid: event.uuid }, 'could not write System Log event; will retry'),
       dropped: (count) => logger.error({ dropped: count }, 'dropped System Log events'),
@@ -67,7 +72,7 @@ export async function startOrg(
   });
   await bootstrapOrg(services, { bootstrapToken: ADMIN_TOKEN });
   let orgUrl = ORG_URL;
-  const app = buildApp(config, { services, orgUrl: () => orgUrl, logger });
+  const app = buildApp(config, { services, orgUrl: () => orgUrl, logger, ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}) });
   const requests: { method: string; url: string }[] = [];
   app.addHook('onRequest', async (request) => {
     requests.push({ method: request.method, url: request.originalUrl });

@@ -49,6 +49,7 @@ const MAX_RETRY_MS = 5_000;
  */
 export class SystemLog {
   private readonly pending: LogEvent[] = [];
+  private readonly recording = new Set<Promise<void>>();
   private dropped = 0;
   private flushing: Promise<boolean> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -104,7 +105,21 @@ export class SystemLog {
   }
 
   async record(ctx: CallContext, spec: EventSpec): Promise<void> {
-    const event = this.build(ctx, spec);
+    const recording = this.storeOrBuffer(this.build(ctx, spec));
+    this.recording.add(recording);
+    try {
+      await recording;
+    } finally {
+      this.recording.delete(recording);
+    }
+  }
+
+  /** Resolves once every event recorded so far is stored or buffered (for callers that do not await `record`). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.recording]);
+  }
+
+  private async storeOrBuffer(event: LogEvent): Promise<void> {
     // While older events wait, newer ones queue behind them to keep the order.
     if (this.pending.length === 0 && (await this.append(event))) return;
     this.enqueue(event);
