@@ -26,7 +26,7 @@ export interface TestOrg {
   target: StoreTarget;
   /** ORG_URL when served through inject; `http://127.0.0.1:<port>` when listening. */
   orgUrl: string;
-  /** Every request the server received, in order: method and URL as sent (before slash collapsing). */
+  /** Every request the server received and the rate limiter admitted, in order: method and URL as sent (before slash collapsing). */
   requests: { method: string; url: string }[];
   services: Services;
   clock: FakeClock;
