@@ -23,12 +23,8 @@ const DEVICE_COOKIE_MAX_AGE_S = 365 * 86_400;
 /** At most one "Redis unavailable" line in the server log per this interval. */
 const UNAVAILABLE_LOG_INTERVAL_MS = 60_000;
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** The bucket of each method of the route, computed once when the route is added. */
-    rateLimitBuckets?: Readonly<Record<string, Bucket | null>>;
-  }
-}
+/** Distinct `METHOD path` pairs whose bucket is remembered; the memo starts over when full. */
+const BUCKET_MEMO_SIZE = 10_000;
 
 export interface RateLimitingDeps {
   requestLimiter: RequestLimiter;
@@ -53,19 +49,25 @@ export interface RateLimitingDeps {
 export function installRateLimiting(app: FastifyInstance, deps: RateLimitingDeps): void {
   const { requestLimiter, table, classifier, tokens, log, clock } = deps;
   let lastUnavailableLog = -Infinity;
-
-  app.addHook('onRoute', (route) => {
-    const buckets: Record<string, Bucket | null> = {};
-    for (const method of [route.method].flat()) buckets[method] = table.match(method, route.url);
-    route.config = { ...route.config, rateLimitBuckets: buckets };
-  });
+  // Bucket matching splits the path; most traffic repeats paths, so the answer is memoized.
+  // (Fastify's `request.routeOptions` builds a new object on every read: too slow to look up.)
+  const memo = new Map<string, Bucket | null>();
+  const bucketOf = (method: string, path: string): Bucket | null => {
+    const key = method + ' ' + path;
+    let bucket = memo.get(key);
+    if (bucket === undefined) {
+      bucket = table.match(method, path);
+      if (memo.size >= BUCKET_MEMO_SIZE) memo.clear();
+      memo.set(key, bucket);
+    }
+    return bucket;
+  };
 
   app.addHook('onRequest', async (request, reply) => {
-    const routed = request.routeOptions.config.rateLimitBuckets?.[request.method];
-    const bucket = routed !== undefined ? routed : table.match(request.method, request.url);
+    const path = pathOf(request.url);
+    const bucket = bucketOf(request.method, path);
     if (bucket === null) return;
     const now = clock.now();
-    const path = pathOf(request.url);
     if (path.startsWith('/api/v1/')) await identifyCaller(request, tokens);
     const principal = request.callContext?.principal;
     const useCase = useCaseOf(bucket);

@@ -7,6 +7,9 @@ export type TrafficClass = 'agent' | 'office365' | 'other';
 /** Decides the traffic class of a request from configurable rules (docs/rate-limits.md). */
 export class TrafficClassifier {
   private readonly agentPatterns: readonly string[];
+  /** The last User-Agent seen and whether it is an agent's: clients repeat theirs on every request. */
+  private lastUserAgent = '';
+  private lastIsAgent = false;
 
   constructor(private readonly rules: { agentUserAgents: readonly string[]; office365Paths: readonly string[] }) {
     this.agentPatterns = rules.agentUserAgents.map((s) => s.toLowerCase());
@@ -14,12 +17,18 @@ export class TrafficClassifier {
 
   /** Agent when the User-Agent contains an agent marker; Office 365 when the path starts with one of its prefixes. */
   classify(userAgent: string | undefined, path: string): TrafficClass {
-    if (userAgent !== undefined && this.agentPatterns.length > 0) {
-      const ua = userAgent.toLowerCase();
-      for (const pattern of this.agentPatterns) if (ua.includes(pattern)) return 'agent';
-    }
+    if (userAgent !== undefined && this.isAgent(userAgent)) return 'agent';
     for (const prefix of this.rules.office365Paths) if (path.startsWith(prefix)) return 'office365';
     return 'other';
+  }
+
+  private isAgent(userAgent: string): boolean {
+    if (userAgent === this.lastUserAgent) return this.lastIsAgent;
+    const ua = userAgent.toLowerCase();
+    const agent = this.agentPatterns.some((pattern) => ua.includes(pattern));
+    this.lastUserAgent = userAgent;
+    this.lastIsAgent = agent;
+    return agent;
   }
 }
 
