@@ -185,6 +185,7 @@ export class RequestLimiter {
   }
 
   private collectEvents(plan: Plan, decision: LimitDecision, events: EventSpec[]): void {
+    if (!hasEvent(decision)) return;
     const { facts, query } = plan;
     const org = decision.counters[0]!;
     const { bucket } = facts;
@@ -309,4 +310,11 @@ export class RequestLimiter {
       debugData,
     };
   }
+}
+
+/** Almost every request triggers no event: say so before building any event material. */
+function hasEvent(decision: LimitDecision): boolean {
+  for (const counter of decision.counters) if (counter.firstOver || counter.warned) return true;
+  for (const slot of decision.slots) if (slot.firstOver) return true;
+  return false;
 }
