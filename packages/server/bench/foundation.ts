@@ -18,13 +18,12 @@
  * the figures invalid. `npm run bench -- rate-limit` measures the limiter's cost on its own.
  * Exits 0 whatever the ratio; non-zero only if something crashes.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { startChildServer, stopChildServer } from './lib/child-process.ts';
+import type { ChildServer } from './lib/child-process.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -81,65 +80,9 @@ function positiveInt(name: string, value: string | undefined): number {
 
 type Kind = 'bare' | 'tollgate';
 
-interface Server {
-  child: ChildProcess;
-  port: number;
-}
-
 interface Run {
   kind: Kind;
   result: AutocannonResult;
-}
-
-/** Starts a child server entry and waits for the `{"port":N}` line on its stdout. */
-async function startServer(entry: string, args: string[], nodeArgs: string[] = []): Promise<Server> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(HERE, entry), ...args], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${entry}: no port after 60 s`)), 60_000);
-    const onExit = (code: number | null, signal: string | null) => {
-      clearTimeout(timer);
-      reject(new Error(`${entry} exited before listening (code ${code}, signal ${signal})`));
-    };
-    child.once('exit', onExit);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    let found = false;
-    lines.on('line', (line) => {
-      if (!found) {
-        try {
-          const parsed = JSON.parse(line) as { port?: unknown };
-          if (typeof parsed.port === 'number') {
-            found = true;
-            clearTimeout(timer);
-            child.off('exit', onExit);
-            resolve(parsed.port);
-            return;
-          }
-        } catch {
-          // not the port line
-        }
-      }
-      // Anything else the server prints (warnings) goes to our stderr, so stdout stays the report.
-      process.stderr.write(`[${entry}] ${line}\n`);
-    });
-  });
-  return { child, port };
-}
-
-/** SIGTERM, then SIGKILL if the child has not exited after 10 s. */
-async function stopServer(server: Server): Promise<void> {
-  const { child } = server;
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 async function get(url: string): Promise<{ status: number; body: string; contentType: string | null }> {
@@ -173,15 +116,15 @@ async function main(): Promise<void> {
   console.log(`Tollgate config: ${TOLLGATE_CONFIG} (rate limits on, in process, never reached)`);
 
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tollgate-bench-'));
-  const running = new Set<Server>();
-  const start = async (kind: Kind, args: string[]): Promise<Server> => {
+  const running = new Set<ChildServer>();
+  const start = async (kind: Kind, args: string[]): Promise<ChildServer> => {
     const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
-    const server = await startServer(`${kind}-server.ts`, args, nodeArgs);
+    const server = await startChildServer(path.join(HERE, `${kind}-server.ts`), args, { nodeArgs });
     running.add(server);
     return server;
   };
-  const stop = async (server: Server) => {
-    await stopServer(server);
+  const stop = async (server: ChildServer) => {
+    await stopChildServer(server);
     running.delete(server);
   };
 
@@ -255,7 +198,7 @@ async function main(): Promise<void> {
     if (failures > 0) console.log(`!!!!!!!! WARNING: ${failures} failed requests in total: the figures above are NOT valid !!!!!!!!`);
     console.log(`loadavg at end ${loadavg()}${cpuProfDir ? ` | Tollgate CPU profiles in ${cpuProfDir}` : ''}`);
   } finally {
-    await Promise.all([...running].map(stopServer));
+    await Promise.all([...running].map(stopChildServer));
     await rm(dataDir, { recursive: true, force: true });
   }
 }

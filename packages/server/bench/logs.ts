@@ -29,14 +29,14 @@
  *
  * Exits 0 whatever the figures; non-zero only if something fails.
  */
-import { spawn } from 'node:child_process';
+import { startChildServer } from './lib/child-process.ts';
+import type { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import SqliteDatabase from 'better-sqlite3';
@@ -470,18 +470,9 @@ async function serveChild(databaseUrl: string): Promise<void> {
 /** This bench times queries, not rate limits: the logs bucket (120/min, 60 for one token) would refuse most of its load. */
 const BENCH_SERVER_CONFIG = { rateLimits: 'off' } as const;
 
-async function startServer(dataDir: string, databaseUrl?: string) {
+function startServer(dataDir: string, databaseUrl?: string) {
   const script = databaseUrl ? fileURLToPath(import.meta.url) : path.join(HERE, 'tollgate-server.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', script, dataDir, TOKEN, JSON.stringify(BENCH_SERVER_CONFIG)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: databaseUrl ? { ...process.env, [CHILD_ENV]: databaseUrl } : process.env,
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    lines.once('line', (line) => resolve((JSON.parse(line) as { port: number }).port));
-  });
-  return { child, port };
+  return startChildServer(script, [dataDir, TOKEN, JSON.stringify(BENCH_SERVER_CONFIG)], databaseUrl ? { env: { ...process.env, [CHILD_ENV]: databaseUrl } } : {});
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });

@@ -9,12 +9,11 @@
  *
  * Exits 0 whatever the figures; non-zero only if something fails.
  */
-import { spawn } from 'node:child_process';
+import { startChildServer } from './lib/child-process.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -80,18 +79,6 @@ function send(port: number, method: string, url: string, body?: unknown, keep = 
 /** This bench times the Policy API, not rate limits: ~2,300 requests a round would pass the token's 600/min share. */
 const BENCH_SERVER_CONFIG = JSON.stringify({ rateLimits: 'off' });
 
-async function startServer(dataDir: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'tollgate-server.ts'), dataDir, TOKEN, BENCH_SERVER_CONFIG], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    lines.once('line', (line) => resolve((JSON.parse(line) as { port: number }).port));
-  });
-  return { child, port };
-}
-
 async function seed(port: number): Promise<void> {
   const rule = { type: 'SIGN_ON', actions: { signon: { access: 'ALLOW', requireFactor: false } } };
   const defaultPolicy = (JSON.parse((await send(port, 'GET', '/api/v1/policies?type=OKTA_SIGN_ON')).text) as { id: string }[])[0]!;
@@ -141,7 +128,7 @@ async function measure(port: number, requests: number, touch?: { id: string; bod
 }
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tollgate-bench-policies-'));
-const { child, port } = await startServer(dataDir);
+const { child, port } = await startChildServer(path.join(HERE, 'tollgate-server.ts'), [dataDir, TOKEN, BENCH_SERVER_CONFIG]);
 try {
   await seed(port);
   const check = JSON.parse((await send(port, 'GET', '/api/v1/policies?type=OKTA_SIGN_ON&expand=rules')).text) as { _embedded: { rules: unknown[] } }[];

@@ -41,15 +41,14 @@
  * this file under `node --cpu-prof --import tsx`.
  * Exits 0 whatever the figures; non-zero only if something crashes.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { startChildServer, stopChildServer } from './lib/child-process.ts';
+import type { ChildServer } from './lib/child-process.ts';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -480,60 +479,6 @@ const CONFIGS: Record<Kind, string> = {
   on: JSON.stringify({ rateLimits: 'on', rateLimitOverrides: [`api-v1=${API_V1_LIMIT}`], concurrencyLimit: CONCURRENCY_LIMIT }),
 };
 
-interface Server {
-  child: ChildProcess;
-  port: number;
-}
-
-/** Starts tollgate-server.ts and waits for the `{"port":N}` line on its stdout. */
-async function startServer(args: string[], nodeArgs: string[]): Promise<Server> {
-  const entry = 'tollgate-server.ts';
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(HERE, entry), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${entry}: no port after 60 s`)), 60_000);
-    const onExit = (code: number | null, signal: string | null) => {
-      clearTimeout(timer);
-      reject(new Error(`${entry} exited before listening (code ${code}, signal ${signal})`));
-    };
-    child.once('exit', onExit);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    let found = false;
-    lines.on('line', (line) => {
-      if (!found) {
-        try {
-          const parsed = JSON.parse(line) as { port?: unknown };
-          if (typeof parsed.port === 'number') {
-            found = true;
-            clearTimeout(timer);
-            child.off('exit', onExit);
-            resolve(parsed.port);
-            return;
-          }
-        } catch {
-          // not the port line
-        }
-      }
-      process.stderr.write(`[${entry}] ${line}\n`);
-    });
-  });
-  return { child, port };
-}
-
-/** SIGTERM, then SIGKILL if the child has not exited after 10 s. */
-async function stopServer(server: Server): Promise<void> {
-  const { child } = server;
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 async function get(url: string): Promise<{ status: number; body: string; limit: string | null; remaining: string | null }> {
   const res = await fetch(url, { headers: { authorization: `SSWS ${TOKEN}` } });
   return { status: res.status, body: await res.text(), limit: res.headers.get('x-rate-limit-limit'), remaining: res.headers.get('x-rate-limit-remaining') };
@@ -560,15 +505,15 @@ async function partHttp(): Promise<void> {
   console.log(`   on:  ${CONFIGS.on}`);
   console.log(`   off: ${CONFIGS.off}`);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tollgate-bench-rl-'));
-  const running = new Set<Server>();
-  const start = async (kind: Kind): Promise<Server> => {
+  const running = new Set<ChildServer>();
+  const start = async (kind: Kind): Promise<ChildServer> => {
     const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(cpuProfDir, kind)}`] : [];
-    const server = await startServer([dataDir, TOKEN, CONFIGS[kind]], nodeArgs);
+    const server = await startChildServer(path.join(HERE, 'tollgate-server.ts'), [dataDir, TOKEN, CONFIGS[kind]], { nodeArgs });
     running.add(server);
     return server;
   };
-  const stop = async (server: Server) => {
-    await stopServer(server);
+  const stop = async (server: ChildServer) => {
+    await stopChildServer(server);
     running.delete(server);
   };
   try {
@@ -641,7 +586,7 @@ async function partHttp(): Promise<void> {
     console.log(`ratio on/off ${ratio.toFixed(3)}   target >= ${TARGET_HTTP_RATIO.toFixed(2)}   ${valid ? tag : 'INVALID (non-2xx or errors)'}`);
     if (cpuProfDir) console.log(`Tollgate CPU profiles in ${cpuProfDir}/on and ${cpuProfDir}/off (the set-up server's among the on ones; the tsx loader thread writes one per process too)`);
   } finally {
-    await Promise.all([...running].map(stopServer));
+    await Promise.all([...running].map(stopChildServer));
     await rm(dataDir, { recursive: true, force: true });
   }
 }
