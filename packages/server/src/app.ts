@@ -4,6 +4,12 @@ import type { Config } from './config/schema.ts';
 import { PathNotFoundError } from './errors/catalog.ts';
 import { renderOktaError } from './errors/render.ts';
 import { apiTokenRoutes } from './http/api-tokens.ts';
+import { appRoutes } from './http/apps.ts';
+import { authnRoutes } from './http/authn.ts';
+import { groupRoutes } from './http/groups.ts';
+import { roleRoutes } from './http/roles.ts';
+import { userRoutes } from './http/users.ts';
+import { zoneRoutes } from './http/zones.ts';
 import { policyRoutes } from './http/policies.ts';
 import { rateLimitRoutes } from './http/rate-limits.ts';
 import { systemLogRoutes } from './http/system-log.ts';
@@ -67,9 +73,16 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
       policyRoutes(api, { services, orgUrl: deps.orgUrl });
       systemLogRoutes(api, { services, orgUrl: deps.orgUrl });
       rateLimitRoutes(api, { services, orgUrl: deps.orgUrl });
+      userRoutes(api, { services, orgUrl: deps.orgUrl });
+      groupRoutes(api, { services, orgUrl: deps.orgUrl });
+      zoneRoutes(api, { services, orgUrl: deps.orgUrl });
+      appRoutes(api, { services, orgUrl: deps.orgUrl });
+      roleRoutes(api, { services, orgUrl: deps.orgUrl });
     },
     { prefix: '/api/v1' },
   );
+  // Primary authentication takes no API token: the caller proves who it is with a password.
+  app.register(async (authn) => authnRoutes(authn, { services, orgUrl: deps.orgUrl }), { prefix: '/api/v1' });
 
   // System Log retention: purge at start and then hourly, on every instance (deletes are idempotent).
   let purgeTimer: NodeJS.Timeout | undefined;

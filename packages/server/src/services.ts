@@ -1,4 +1,10 @@
 import { ApiTokenService } from './domain/api-tokens/service.ts';
+import { AppService } from './domain/apps/service.ts';
+import { GroupService } from './domain/groups/service.ts';
+import { RoleService } from './domain/roles/service.ts';
+import { UserService } from './domain/users/service.ts';
+import { SignInService } from './domain/users/sign-in.ts';
+import { ZoneService } from './domain/zones/service.ts';
 import { PolicyService } from './domain/policies/service.ts';
 import { RateLimitSettingsService } from './domain/rate-limits/service.ts';
 import type { Clock } from './domain/shared/clock.ts';
@@ -20,6 +26,13 @@ export interface Services {
   policies: PolicyService;
   /** Rate-limit settings and principal rate limits, and the snapshot of them the request path reads. */
   rateLimitSettings: RateLimitSettingsService;
+  users: UserService;
+  /** Primary authentication: the password check that counts attempts and locks users out. */
+  signIn: SignInService;
+  groups: GroupService;
+  zones: ZoneService;
+  apps: AppService;
+  roles: RoleService;
 }
 
 export function createServices(deps: {
@@ -37,14 +50,23 @@ export function createServices(deps: {
 }): Services {
   const { store, clock, ids, authCacheMs } = deps;
   const log = new SystemLog({ store, clock, ids, sink: deps.logSink });
+  const apiTokens = new ApiTokenService({ store, log, clock, ids, authCacheMs });
+  const policies = new PolicyService({ store, log, clock, ids });
+  const directory = { store, log, clock, ids, apiTokens, policies };
   return {
     store,
     clock,
     ids,
     log,
     logs: new SystemLogService({ store, clock, retentionDays: deps.logRetentionDays }),
-    apiTokens: new ApiTokenService({ store, log, clock, ids, authCacheMs }),
-    policies: new PolicyService({ store, log, clock, ids }),
+    apiTokens,
+    policies,
+    users: new UserService(directory),
+    signIn: new SignInService(directory),
+    groups: new GroupService(directory),
+    zones: new ZoneService(directory),
+    apps: new AppService(directory),
+    roles: new RoleService(directory),
     rateLimitSettings: new RateLimitSettingsService({ store, log, clock, ids, defaultWarningThreshold: deps.defaultWarningThreshold ?? 90 }),
   };
 }

@@ -1,11 +1,28 @@
 import type { ApiTokenStore } from './api-tokens/ports.ts';
+import type { AppStore } from './apps/ports.ts';
+import type { GroupStore } from './groups/ports.ts';
+import type { RoleStore } from './roles/ports.ts';
+import type { UserStore } from './users/ports.ts';
+import type { ZoneStore } from './zones/ports.ts';
 import type { DirectoryStore, OrgStore } from './org/ports.ts';
 import type { PolicyStore } from './policies/ports.ts';
 import type { ConcurrencyPeakStore, RateLimitSettingsStore } from './rate-limits/ports.ts';
 import type { SystemLogStore } from './system-log/ports.ts';
 
 /** The ports a transaction can span. */
-export interface StorePorts extends OrgStore, DirectoryStore, ApiTokenStore, PolicyStore, SystemLogStore, RateLimitSettingsStore, ConcurrencyPeakStore {}
+export interface StorePorts
+  extends OrgStore,
+    DirectoryStore,
+    UserStore,
+    GroupStore,
+    ZoneStore,
+    AppStore,
+    RoleStore,
+    ApiTokenStore,
+    PolicyStore,
+    SystemLogStore,
+    RateLimitSettingsStore,
+    ConcurrencyPeakStore {}
 
 /** Every storage adapter provides the ports, transactions over them, and a close. */
 export interface Store extends StorePorts {

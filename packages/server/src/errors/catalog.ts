@@ -155,3 +155,57 @@ export class UnsupportedMediaTypeError extends OktaError {
     return 415;
   }
 }
+
+/** E0000004: primary authentication failed (unknown user, wrong password, or a user who may not sign in). */
+export class AuthenticationFailedError extends OktaError {
+  readonly code = 'E0000004';
+}
+
+/** E0000014: a credentials change refused (the old password is wrong, for instance); causes name the field. */
+export class CredentialsUpdateFailedError extends OktaError {
+  readonly code = 'E0000014';
+  constructor(causes: string[] = []) {
+    super(undefined, causes);
+  }
+}
+
+/** E0000016: activating a user who is already active. */
+export class UserAlreadyActiveError extends OktaError {
+  readonly code = 'E0000016';
+}
+
+/** E0000028: a required query parameter is missing; causes name it. */
+export class MissingParameterError extends OktaError {
+  readonly code = 'E0000028';
+  constructor(causes: string[] = []) {
+    super(undefined, causes);
+  }
+}
+
+/** E0000032: unlocking a user who is not locked out. */
+export class UnlockNotAllowedError extends OktaError {
+  readonly code = 'E0000032';
+}
+
+/** E0000033: `q` (or `search`) combined with `filter`. */
+export class SearchWithFilterError extends OktaError {
+  readonly code = 'E0000033';
+}
+
+/** E0000038: a lifecycle operation the user's current status does not allow. */
+export class UserStatusError extends OktaError {
+  readonly code = 'E0000038';
+}
+
+/** E0000080: a password the user's password policy refuses; causes say which requirement failed. */
+export class PasswordComplexityError extends OktaError {
+  readonly code = 'E0000080';
+  constructor(causes: string[]) {
+    super(undefined, causes);
+  }
+}
+
+/** E0000090: the role is already assigned to this user or group. */
+export class RoleAlreadyAssignedError extends OktaError {
+  readonly code = 'E0000090';
+}

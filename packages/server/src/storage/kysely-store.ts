@@ -10,7 +10,7 @@ import type { Store, StorePorts } from '../domain/store.ts';
 import { PrecompiledQuery } from './precompiled.ts';
 import { escapeLike } from './kysely-base.ts';
 import type { Db, Dialect } from './kysely-base.ts';
-import { RateLimitPorts } from './rate-limit-ports.ts';
+import { RolePorts } from './role-ports.ts';
 import type { Database } from './tables.ts';
 
 /** The queries on every authenticated request's path, compiled once (see precompiled.ts). */
@@ -71,7 +71,7 @@ export type SyncReader = (sql: string, parameters: readonly unknown[]) => unknow
  * The one store implementation, over either dialect. Every method goes through `guard`, which
  * turns driver errors into catalog errors: nothing dialect-specific leaves this file.
  */
-class KyselyPorts extends RateLimitPorts implements StorePorts {
+class KyselyPorts extends RolePorts implements StorePorts {
   constructor(
     db: Db,
     dialect: Dialect,

@@ -13,7 +13,53 @@ export interface Database {
     last_updated: number;
     activated: number | null;
     status_changed: number | null;
+    password_hash: string | null;
+    password_changed: number | null;
+    last_login: number | null;
+    recovery_token_hash: string | null;
+    recovery_token_expires: number | null;
+    email_lower: string | null;
+    first_name_lower: string | null;
+    last_name_lower: string | null;
+    failed_attempts: Generated<number>;
   };
+  user_passwords: { user_id: string; password_hash: string; created: number };
+  user_sessions: { id: string; user_id: string; kind: string; token_hash: string; created: number; expires_at: number };
+  role_targets: { assignment_id: string; target_type: string; target_id: string; created: number };
+  network_zones: {
+    id: string;
+    type: string;
+    name: string;
+    status: string;
+    usage: string;
+    /** boolean on PostgreSQL, 0/1 on SQLite. */
+    system: number | boolean;
+    /** JSON lists of `{type: 'CIDR' | 'RANGE', value}`. */
+    gateways: string | null;
+    proxies: string | null;
+    created: number;
+    last_updated: number;
+  };
+  apps: {
+    id: string;
+    name: string;
+    label: string;
+    sign_on_mode: string;
+    status: string;
+    client_id: string | null;
+    /** SHA-256 hex of the client secret; the secret itself is shown once. */
+    client_secret_hash: string | null;
+    /** JSON text of the non-secret parts of these objects. */
+    credentials: string | null;
+    settings: string | null;
+    visibility: string | null;
+    profile: string | null;
+    created: number;
+    last_updated: number;
+  };
+  app_user_assignments: { app_id: string; user_id: string; scope: string; profile: string | null; created: number; last_updated: number };
+  app_group_assignments: { app_id: string; group_id: string; priority: number; profile: string | null; last_updated: number };
+  directory_generations: { name: string; generation: number };
   groups: {
     id: string;
     type: string;

@@ -6,8 +6,21 @@ export interface Principal {
   login: string;
   displayName: string;
   roles: ReadonlySet<RoleType>;
+  /**
+   * The targets of the principal's targetable roles (group-, app- or app-name-limited). A role
+   * absent here, or present with empty sets, is unbounded.
+   */
+  targets?: ReadonlyMap<RoleType, RoleTargets>;
   /** Set when the caller authenticated with an SSWS token. */
   apiTokenId?: string;
+}
+
+/** What one admin role of a principal is limited to (the union over its assignments). */
+export interface RoleTargets {
+  groupIds: ReadonlySet<string>;
+  appIds: ReadonlySet<string>;
+  /** Catalog app names (`targets/catalog/apps/{appName}`): every app of that name. */
+  appNames: ReadonlySet<string>;
 }
 
 /**

@@ -43,6 +43,10 @@ export const ID_PREFIX = {
   accessPolicyRule: 'rul',
   policyMapping: 'rpm',
   principalRateLimit: 'prl',
+  /** Network zones (`nzo…`), apps (`0oa…`, also an OIDC app's `client_id`), user sessions (`102…`). */
+  zone: 'nzo',
+  app: '0oa',
+  session: '102',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;
@@ -58,6 +62,11 @@ export interface IdGenerator {
   uuid(): string;
   /** A new SSWS token value: `00` + 40 characters (42 in all, like Okta's). */
   apiTokenValue(): string;
+  /**
+   * A secret value of `length` characters from [A-Za-z0-9_-] (client secrets, session and
+   * recovery tokens). Each draws its own bytes, never from the pool.
+   */
+  secret(length: number): string;
 }
 
 /**
@@ -72,6 +81,7 @@ export function createRandomIds(): IdGenerator {
     errorId: () => 'oae' + alphanumeric(nextByte, 22),
     uuid: () => randomUUID(),
     apiTokenValue: () => '00' + randomBytes(30).toString('base64url'),
+    secret: (length) => randomBytes(Math.ceil((length * 3) / 4)).toString('base64url').slice(0, length),
   };
 }
 

@@ -3,6 +3,7 @@ import * as foundation from './0001-foundation.ts';
 import * as policies from './0002-policies.ts';
 import { systemLogMigration } from './0003-system-log.ts';
 import { rateLimitsMigration } from './0004-rate-limits.ts';
+import { directoryMigration } from './0005-directory.ts';
 import type { Dialect } from '../kysely-base.ts';
 
 /**
@@ -15,6 +16,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0002-policies': policies,
     '0003-system-log': systemLogMigration(dialect),
     '0004-rate-limits': rateLimitsMigration(dialect),
+    '0005-directory': directoryMigration(dialect),
   };
 }
 

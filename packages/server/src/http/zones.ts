@@ -1,0 +1,4 @@
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../services.ts';
+
+export function zoneRoutes(api: FastifyInstance, deps: { services: Services; orgUrl: () => string }): void {}
