@@ -23,11 +23,19 @@ export const ERROR_CATALOG = {
   E0000032: { status: 403, summary: 'Unlock is not allowed for this user.' },
   E0000033: { status: 400, summary: "Bad request. Can't specify a search query and filter in the same request." },
   E0000038: { status: 403, summary: "This operation is not allowed in the user's current status." },
+  E0000046: { status: 403, summary: 'Deactivate application for user forbidden.' },
   E0000047: { status: 429, summary: 'API call exceeded rate limit due to too many requests.' },
   E0000053: { status: 400, summary: '{0}' },
+  E0000056: { status: 403, summary: 'Delete application forbidden.' },
+  E0000060: { status: 400, summary: 'Unsupported operation.' },
   E0000080: { status: 403, summary: 'The password does not meet the complexity requirements of the current password policy.' },
   E0000090: { status: 409, summary: 'The role specified is already assigned to the user.' },
+  E0000093: { status: 400, summary: 'Target count limit exceeded' },
+  E0000091: { status: 400, summary: 'The provided role type was not the same as required role type.' },
   E0000111: { status: 403, summary: 'Cannot modify the {0} object because it is read-only.' },
+  E0000124: { status: 400, summary: 'Could not create user. To create a user and expire their password immediately, a password must be specified.' },
+  E0000125: { status: 400, summary: 'Could not create user. To create a user and expire their password immediately, `activate` must be true.' },
+  E0000211: { status: 400, summary: 'Roles cannot be granted to built-in groups: {0}' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -37,6 +37,7 @@ export async function openOrg(
     authCacheMs: config.authCacheSeconds * 1000,
     logRetentionDays: config.logRetentionDays,
     defaultWarningThreshold: defaultWarningThreshold(config.orgTier),
+    passwordHashCost: config.passwordHashCost,
     logSink,
   });
   try {

@@ -2,8 +2,10 @@ import { ApiTokenService } from './domain/api-tokens/service.ts';
 import { AppService } from './domain/apps/service.ts';
 import { GroupService } from './domain/groups/service.ts';
 import { RoleService } from './domain/roles/service.ts';
-import { UserService } from './domain/users/service.ts';
-import { SignInService } from './domain/users/sign-in.ts';
+import type { UserService } from './domain/users/service.ts';
+import type { SignInService } from './domain/users/sign-in.ts';
+import { DEFAULT_KDF_LOG2_N } from './domain/users/password-hash.ts';
+import { userServices } from './domain/users/wiring.ts';
 import { ZoneService } from './domain/zones/service.ts';
 import { PolicyService } from './domain/policies/service.ts';
 import { RateLimitSettingsService } from './domain/rate-limits/service.ts';
@@ -47,6 +49,8 @@ export function createServices(deps: {
   logRetentionDays: number;
   /** The warning threshold until a client sets one (Okta: 90 for Workforce orgs, 60 for Customer Identity). Default 90. */
   defaultWarningThreshold?: number;
+  /** scrypt cost of new password hashes, log2(N) (config `passwordHashCost`). Default 15. */
+  passwordHashCost?: number;
 }): Services {
   const { store, clock, ids, authCacheMs } = deps;
   const log = new SystemLog({ store, clock, ids, sink: deps.logSink });
@@ -61,8 +65,7 @@ export function createServices(deps: {
     logs: new SystemLogService({ store, clock, retentionDays: deps.logRetentionDays }),
     apiTokens,
     policies,
-    users: new UserService(directory),
-    signIn: new SignInService(directory),
+    ...userServices(directory, deps.passwordHashCost ?? DEFAULT_KDF_LOG2_N),
     groups: new GroupService(directory),
     zones: new ZoneService(directory),
     apps: new AppService(directory),

@@ -70,6 +70,12 @@ export const ConfigSchema = Type.Object(
       description: 'When Redis cannot be reached: `open` admits requests unlimited and logs it; `closed` answers 503.',
     }),
     bodyLimit: Type.Integer({ minimum: 1024, maximum: 104857600, default: 1048576, description: 'Largest accepted request body, in bytes.' }),
+    passwordHashCost: Type.Integer({
+      minimum: 10,
+      maximum: 20,
+      default: 15,
+      description: 'scrypt cost of new password hashes as log2(N), with r=8, p=1: 15 uses 32 MiB and ~50-90 ms per hash. Existing hashes keep the cost they were made with.',
+    }),
   },
   { additionalProperties: false },
 );
@@ -91,6 +97,7 @@ export const CONFIG_NAMES: Record<ConfigKey, { env: string; flag: string }> = {
   authCacheSeconds: { env: 'TOLLGATE_AUTH_CACHE_SECONDS', flag: 'auth-cache-seconds' },
   logRetentionDays: { env: 'TOLLGATE_LOG_RETENTION_DAYS', flag: 'log-retention-days' },
   bodyLimit: { env: 'TOLLGATE_BODY_LIMIT', flag: 'body-limit' },
+  passwordHashCost: { env: 'TOLLGATE_PASSWORD_HASH_COST', flag: 'password-hash-cost' },
   rateLimits: { env: 'TOLLGATE_RATE_LIMITS', flag: 'rate-limits' },
   orgTier: { env: 'TOLLGATE_ORG_TIER', flag: 'org-tier' },
   rateLimitOverrides: { env: 'TOLLGATE_RATE_LIMIT_OVERRIDES', flag: 'rate-limit-overrides' },

@@ -209,3 +209,61 @@ export class PasswordComplexityError extends OktaError {
 export class RoleAlreadyAssignedError extends OktaError {
   readonly code = 'E0000090';
 }
+
+/** E0000091: a target kind the role type does not take (group targets on APP_ADMIN, app targets on USER_ADMIN ...). */
+export class RoleTypeMismatchError extends OktaError {
+  readonly code = 'E0000091';
+}
+
+/** E0000211: admin roles are never granted to built-in groups such as Everyone; `{0}` names the group. */
+export class BuiltInGroupRoleError extends OktaError {
+  readonly code = 'E0000211';
+  constructor(groupName: string) {
+    super(groupName, [`groupId: ${groupName} is a built-in group`]);
+  }
+}
+
+/** E0000060: an operation Okta does not support on this resource (adding a member to a built-in group). */
+export class UnsupportedOperationError extends OktaError {
+  readonly code = 'E0000060';
+}
+
+/** E0000046: unassigning a user from an app while a group assignment still grants it; the cause says so. */
+export class AppUserUnassignForbiddenError extends OktaError {
+  readonly code = 'E0000046';
+  constructor(causes: string[]) {
+    super(undefined, causes);
+  }
+}
+
+/** E0000056: deleting an app that is still active (deactivate it first). */
+export class AppDeleteForbiddenError extends OktaError {
+  readonly code = 'E0000056';
+  constructor(causes: string[]) {
+    super(undefined, causes);
+  }
+}
+
+/** E0000093: more group ids on a new user than Okta accepts (20). */
+export class TargetCountLimitError extends OktaError {
+  readonly code = 'E0000093';
+  constructor() {
+    super(undefined, ['The number of group targets is too large']);
+  }
+}
+
+/** E0000124: `nextLogin=changePassword` on a new user without a password. */
+export class ExpiredPasswordNeedsPasswordError extends OktaError {
+  readonly code = 'E0000124';
+  constructor() {
+    super(undefined, ['Could not create user. To create a user and expire their password immediately, a password must be specified.']);
+  }
+}
+
+/** E0000125: `nextLogin=changePassword` on a new user created with `activate=false`. */
+export class ExpiredPasswordNeedsActivationError extends OktaError {
+  readonly code = 'E0000125';
+  constructor() {
+    super(undefined, ['Could not create user. To create a user and expire their password immediately, `activate` must be true.']);
+  }
+}

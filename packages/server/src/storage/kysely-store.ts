@@ -10,6 +10,7 @@ import type { Store, StorePorts } from '../domain/store.ts';
 import { PrecompiledQuery } from './precompiled.ts';
 import { escapeLike } from './kysely-base.ts';
 import type { Db, Dialect } from './kysely-base.ts';
+import type { RoleGrantRow, RoleTargetType } from '../domain/roles/ports.ts';
 import { RolePorts } from './role-ports.ts';
 import type { Database } from './tables.ts';
 
@@ -43,6 +44,22 @@ function hotQueries(db: Db) {
             eb.and([
               eb('principal_type', '=', 'GROUP'),
               eb('principal_id', 'in', eb.selectFrom('group_members').select('group_id').where('user_id', '=', slot('userId'))),
+            ]),
+          ]),
+        ),
+    ),
+    roleGrantsOfUser: new PrecompiledQuery<'userId', { role_type: string; assignment_id: string; target_type: string | null; target_id: string | null }>((slot) =>
+      db
+        .selectFrom('role_assignments')
+        .leftJoin('role_targets', 'role_targets.assignment_id', 'role_assignments.id')
+        .select(['role_assignments.role_type', 'role_assignments.id as assignment_id', 'role_targets.target_type', 'role_targets.target_id'])
+        .where('role_assignments.status', '=', 'ACTIVE')
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('role_assignments.principal_type', '=', 'USER'), eb('role_assignments.principal_id', '=', slot('userId'))]),
+            eb.and([
+              eb('role_assignments.principal_type', '=', 'GROUP'),
+              eb('role_assignments.principal_id', 'in', eb.selectFrom('group_members').select('group_id').where('user_id', '=', slot('userId'))),
             ]),
           ]),
         ),
@@ -123,44 +140,7 @@ class KyselyPorts extends RolePorts implements StorePorts {
 
   // --- directory ---------------------------------------------------------------------------
 
-  insertUser(user: UserRecord): Promise<void> {
-    return this.guard(async () => {
-      await this.db
-        .insertInto('users')
-        .values({
-          id: user.id,
-          login: user.profile.login,
-          login_lower: user.profile.login.toLowerCase(),
-          status: user.status,
-          profile: JSON.stringify(user.profile),
-          created: user.created,
-          last_updated: user.lastUpdated,
-          activated: user.activated,
-          status_changed: user.statusChanged,
-        })
-        .execute();
-    });
-  }
-
-  getUser(id: string): Promise<UserRecord | undefined> {
-    return this.guard(async () => {
-      const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-      return row && toUser(row);
-    });
-  }
-
-  setUserStatus(id: string, status: UserRecord['status'], at: number): Promise<void> {
-    return this.guard(async () => {
-      await this.db.updateTable('users').set({ status, status_changed: at, last_updated: at }).where('id', '=', id).execute();
-    });
-  }
-
-  findUserByLogin(login: string): Promise<UserRecord | undefined> {
-    return this.guard(async () => {
-      const row = await this.db.selectFrom('users').selectAll().where('login_lower', '=', login.toLowerCase()).executeTakeFirst();
-      return row && toUser(row);
-    });
-  }
+  // Users (insertUser, getUser, setUserStatus, findUserByLogin) live in user-ports.ts.
 
   insertGroup(group: GroupRecord): Promise<void> {
     return this.guard(async () => {
@@ -251,6 +231,19 @@ class KyselyPorts extends RolePorts implements StorePorts {
     return this.guard(async () => {
       const rows = await this.readHot(this.hot.roleTypesOfUser, { userId });
       return new Set(rows.map((r) => r.role_type).filter(isRoleType));
+    });
+  }
+
+  /** See RoleStore: one precompiled read on the authentication path. */
+  override roleGrantsOfUser(userId: string): Promise<RoleGrantRow[]> {
+    return this.guard(async () => {
+      const rows = await this.readHot(this.hot.roleGrantsOfUser, { userId });
+      return rows.map((r) => ({
+        roleType: r.role_type,
+        assignmentId: r.assignment_id,
+        targetType: (r.target_type as RoleTargetType | null) ?? null,
+        targetId: r.target_id ?? null,
+      }));
     });
   }
 
@@ -390,18 +383,6 @@ export class KyselyStore extends KyselyPorts implements Store {
     this.reader?.close();
     await this.db.destroy();
   }
-}
-
-function toUser(row: Selectable<Database['users']>): UserRecord {
-  return {
-    id: row.id,
-    status: row.status as UserRecord['status'],
-    profile: JSON.parse(row.profile) as UserRecord['profile'],
-    created: row.created,
-    lastUpdated: row.last_updated,
-    activated: row.activated,
-    statusChanged: row.status_changed,
-  };
 }
 
 function toApiToken(row: Selectable<Database['api_tokens']>): ApiTokenRecord {

@@ -20,6 +20,13 @@ export const ORG_URL = 'http://tollgate.test:8080';
 /** The bootstrap admin's token in every test org (TOLLGATE_BOOTSTRAP_TOKEN semantics). */
 export const ADMIN_TOKEN = '00TestAdminToken0123456789abcdefghijklmnop';
 
+/** What `userWithToken` limits one role to. */
+export interface TestRoleTargets {
+  groupIds?: string[];
+  appIds?: string[];
+  appNames?: string[];
+}
+
 export interface TestOrg {
   app: FastifyInstance;
   /** Where the org's data lives (for tests that reach the database from outside). */
@@ -33,8 +40,11 @@ export interface TestOrg {
   config: Config;
   /** Sends a request with the admin token unless `headers.authorization` is given (null: none). */
   request(opts: InjectOptions & { token?: string | null }): Promise<LightMyRequestResponse>;
-  /** Creates an active user, optionally with admin roles, and an API token for it. */
-  userWithToken(login: string, roles?: RoleType[]): Promise<{ userId: string; token: string; tokenId: string }>;
+  /**
+   * Creates an active user, optionally with admin roles (each limited to `targets[role]` when
+   * given: group ids, app ids, catalog app names), and an API token for it.
+   */
+  userWithToken(login: string, roles?: RoleType[], targets?: Partial<Record<RoleType, TestRoleTargets>>): Promise<{ userId: string; token: string; tokenId: string }>;
   /** Log lines the app wrote (the logger is in memory). */
   logLines: string[];
   close(): Promise<void>;
@@ -57,7 +67,8 @@ export async function startOrg(
   const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
   // Rate limits are off unless a test turns them on: suites about other features make more
   // requests per fake-clock minute than Okta's buckets allow. test/rate-limits*.test.ts cover them.
-  const config = validateConfigObject({ logLevel: 'info', rateLimits: 'off', ...options.config });
+  // Passwords are hashed at the lowest scrypt cost unless a test asks for more: suites create many.
+  const config = validateConfigObject({ logLevel: 'info', rateLimits: 'off', passwordHashCost: 10, ...options.config });
   const services = createServices({
     store,
     clock,
@@ -65,6 +76,7 @@ export async function startOrg(
     authCacheMs: config.authCacheSeconds * 1000,
     logRetentionDays: config.logRetentionDays,
     defaultWarningThreshold: defaultWarningThreshold(config.orgTier),
+    passwordHashCost: config.passwordHashCost,
     logSink: {
       writeFailed: (error, event) => logger.error({ err: error, eventUuid: event.uuid }, 'could not write System Log event; will retry'),
       dropped: (count) => logger.error({ dropped: count }, 'dropped System Log events'),
@@ -105,7 +117,7 @@ export async function startOrg(
       if (token !== null && headers.authorization === undefined) headers.authorization = `SSWS ${token ?? ADMIN_TOKEN}`;
       return app.inject({ ...opts, headers });
     },
-    async userWithToken(login, roles = []) {
+    async userWithToken(login, roles = [], targets = {}) {
       const now = clock.now();
       const userId = randomIds.objectId('user');
       await store.insertUser({
@@ -118,8 +130,9 @@ export async function startOrg(
         statusChanged: now,
       });
       for (const roleType of roles) {
+        const assignmentId = randomIds.objectId('roleAssignment');
         await store.insertRoleAssignment({
-          id: randomIds.objectId('roleAssignment'),
+          id: assignmentId,
           principalType: 'USER',
           principalId: userId,
           roleType,
@@ -127,6 +140,13 @@ export async function startOrg(
           created: now,
           lastUpdated: now,
         });
+        const limits = targets[roleType];
+        const rows = [
+          ...(limits?.groupIds ?? []).map((id) => ['GROUP', id] as const),
+          ...(limits?.appIds ?? []).map((id) => ['APP', id] as const),
+          ...(limits?.appNames ?? []).map((name) => ['APP_NAME', name] as const),
+        ];
+        for (const [targetType, targetId] of rows) await store.addRoleTarget({ assignmentId, targetType, targetId, created: now });
       }
       const { token, value } = await services.apiTokens.create(systemContext(randomIds.requestId()), { name: `token of ${login}`, userLogin: login });
       return { userId, token: value, tokenId: token.id };

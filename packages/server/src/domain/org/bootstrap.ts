@@ -7,6 +7,7 @@ import type { CallContext } from '../shared/context.ts';
 import type { IdGenerator } from '../shared/ids.ts';
 import type { Store, StorePorts } from '../store.ts';
 import type { EventSpec, SystemLog } from '../system-log/writer.ts';
+import { seedSystemZones } from '../zones/service.ts';
 import { SYSTEM_ACTOR } from '../system-log/writer.ts';
 
 export const BOOTSTRAP_ADMIN_LOGIN = 'admin@tollgate.local';
@@ -126,6 +127,16 @@ export const BOOTSTRAP_STEPS: readonly BootstrapStep[] = [
       const events: EventSpec[] = [];
       for (const type of POLICY_TYPES) events.push(...(await policies.seedDefault(tx, type, everyone?.id)));
       return { events };
+    },
+  },
+  {
+    // Okta's default network zones: LegacyIpZone (POLICY) and BlockedIpZone (BLOCKLIST), system,
+    // active and empty until an admin adds addresses. Part of the org as created, like Everyone:
+    // no System Log events.
+    name: 'system-zones',
+    async apply(tx, { clock, ids }) {
+      await seedSystemZones(tx, { clock, ids });
+      return {};
     },
   },
 ];

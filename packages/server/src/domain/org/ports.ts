@@ -1,5 +1,5 @@
 import type { RoleType } from '../authz/roles.ts';
-import type { GroupRecord, OrgRecord, RoleAssignmentRecord, UserRecord } from './types.ts';
+import type { GroupRecord, OrgRecord, RoleAssignmentRecord } from './types.ts';
 
 export interface OrgStore {
   getOrg(): Promise<OrgRecord | undefined>;
@@ -11,11 +11,7 @@ export interface OrgStore {
 }
 
 export interface DirectoryStore {
-  insertUser(user: UserRecord): Promise<void>;
-  getUser(id: string): Promise<UserRecord | undefined>;
-  setUserStatus(id: string, status: UserRecord['status'], at: number): Promise<void>;
-  /** Case-insensitive, as Okta logins are. */
-  findUserByLogin(login: string): Promise<UserRecord | undefined>;
+  // insertUser, getUser, setUserStatus and findUserByLogin: see UserStore (domain/users/ports.ts).
   insertGroup(group: GroupRecord): Promise<void>;
   findGroupByName(type: GroupRecord['type'], name: string): Promise<GroupRecord | undefined>;
   addGroupMember(groupId: string, userId: string): Promise<void>;

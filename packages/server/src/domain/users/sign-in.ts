@@ -1,6 +1,152 @@
+import { AuthenticationFailedError } from '../../errors/catalog.ts';
+import type { CallContext, Principal } from '../shared/context.ts';
 import type { DirectoryServiceDeps } from '../shared/service-deps.ts';
+import { SIGN_IN_STATUSES } from './lifecycle.ts';
+import type { PasswordPolicyResolver, PasswordRules } from './password-policy.ts';
+import { displayName, sha256, userEvent } from './service.ts';
+import type { UserAccount } from './types.ts';
 
-/** primary authentication (POST /api/v1/authn). Every mutation checks permissions, persists and logs its System Log event. */
+/** How long a session token from primary authentication may be exchanged (Okta: 5 minutes). */
+export const SESSION_TOKEN_MS = 5 * 60_000;
+const DAY_MS = 86_400_000;
+
+/** The password checks sign-in needs; the bench swaps in a free one to time everything else. */
+export interface PasswordVerifier {
+  verify(password: string, encoded: string): Promise<boolean>;
+  /** One verification's cost, for users who do not exist or have no password. */
+  verifyNothing(password: string): Promise<false>;
+  /** Derivations run so far. */
+  readonly evaluations: number;
+}
+
+export interface SignInDeps extends DirectoryServiceDeps {
+  passwords: PasswordVerifier;
+  passwordPolicies: PasswordPolicyResolver;
+}
+
+/** What a request tells sign-in about itself: a call context without a principal (nobody is signed in yet). */
+export type SignInRequest = Omit<CallContext, 'principal'>;
+
+export type SignInResult =
+  | { status: 'SUCCESS'; user: UserAccount; sessionToken: string; expiresAt: number }
+  | { status: 'PASSWORD_EXPIRED'; user: UserAccount; stateToken: string; expiresAt: number }
+  | { status: 'LOCKED_OUT' };
+
+/**
+ * Primary authentication: checks a username and password, counts failures and locks users out
+ * as their PASSWORD policy says. Anything that is not a success answers the same 401 E0000004
+ * (unknown user, wrong password, a status that may not sign in), after the same single KDF
+ * evaluation, so neither the answer nor its timing tells whether a user exists; LOCKED_OUT is
+ * shown only when the policy's `showLockoutFailures` is on.
+ *
+ * Lockout is exact under concurrency: before the KDF runs, one conditional UPDATE reserves a
+ * failed-attempt slot (`failed_attempts < maxAttempts`, the user not locked). N parallel wrong
+ * passwords therefore run at most `maxAttempts` KDF evaluations; the attempt whose reservation
+ * reached the limit and failed locks the user with another conditional UPDATE that succeeds
+ * once. A success sets the counter back to zero. Nothing here takes a lock beyond the user's
+ * own row, so other users' sign-ins never wait on it.
+ */
 export class SignInService {
-  constructor(private readonly deps: DirectoryServiceDeps) {}
+  constructor(private readonly deps: SignInDeps) {}
+
+  /** KDF evaluations so far (tests prove the lockout bound with it). */
+  get kdfEvaluations(): number {
+    return this.deps.passwords.evaluations;
+  }
+
+  /** The same service with another password verifier (the bench times sign-in without the KDF). */
+  withVerifier(passwords: PasswordVerifier): SignInService {
+    return new SignInService({ ...this.deps, passwords });
+  }
+
+  async signIn(request: SignInRequest, credentials: { username: string; password: string }): Promise<SignInResult> {
+    const { store, clock } = this.deps;
+    let user = await store.findUserByLogin(credentials.username);
+    if (!user) {
+      await this.deps.passwords.verifyNothing(credentials.password);
+      await this.deps.log.record(anonymous(request, credentials.username), failure(undefined, 'VERIFICATION_ERROR'));
+      throw new AuthenticationFailedError();
+    }
+    const ctx = asUser(request, user);
+    const rules = await this.deps.passwordPolicies.resolve(new Set(await store.groupIdsOfUser(user.id)));
+    user = await this.autoUnlock(ctx, user, rules);
+
+    if (!SIGN_IN_STATUSES.has(user.status) || user.passwordHash === null) {
+      await this.deps.passwords.verifyNothing(credentials.password);
+      return this.refuse(ctx, user, rules, user.status === 'LOCKED_OUT' ? 'LOCKED_OUT' : 'INVALID_CREDENTIALS');
+    }
+
+    const { maxAttempts } = rules.lockout;
+    let reserved: number | undefined;
+    if (maxAttempts > 0) {
+      reserved = await store.reserveSignInAttempt(user.id, maxAttempts);
+      // No slot: the user is locked out, or as many checks as the policy allows are already running.
+      if (reserved === undefined) {
+        const current = await store.getUser(user.id);
+        return this.refuse(ctx, user, rules, current?.status === 'LOCKED_OUT' ? 'LOCKED_OUT' : 'INVALID_CREDENTIALS');
+      }
+    }
+
+    if (!(await this.deps.passwords.verify(credentials.password, user.passwordHash))) {
+      if (reserved !== undefined && reserved >= maxAttempts && (await store.lockOut(user.id, maxAttempts, clock.now()))) {
+        this.deps.apiTokens.forgetUser(user.id);
+        await this.deps.log.record(ctx, userEvent(user, 'user.account.lock', 'Max sign in attempts exceeded', { outcome: { result: 'FAILURE', reason: 'LOCKED_OUT' } }));
+        return this.refuse(ctx, { ...user, status: 'LOCKED_OUT' }, rules, 'LOCKED_OUT');
+      }
+      return this.refuse(ctx, user, rules, 'INVALID_CREDENTIALS');
+    }
+
+    const now = clock.now();
+    await store.recordSignIn(user.id, now);
+    const expired = user.status === 'PASSWORD_EXPIRED' || (rules.age.maxAgeDays > 0 && user.passwordChanged !== null && now >= user.passwordChanged + rules.age.maxAgeDays * DAY_MS);
+    if (expired) {
+      if (user.status !== 'PASSWORD_EXPIRED') {
+        await store.setUserStatus(user.id, 'PASSWORD_EXPIRED', now);
+        this.deps.apiTokens.forgetUser(user.id);
+        await this.deps.log.record(ctx, userEvent(user, 'user.account.expire_password', 'Password expired by the password policy (age.maxAgeDays)'));
+      }
+      await this.deps.log.record(ctx, userEvent(user, 'user.session.start', 'User login to Okta', { outcome: { result: 'SUCCESS', reason: 'PASSWORD_EXPIRED' } }));
+      return { status: 'PASSWORD_EXPIRED', user: { ...user, status: 'PASSWORD_EXPIRED', lastLogin: now }, stateToken: '00' + this.deps.ids.secret(40), expiresAt: now + SESSION_TOKEN_MS };
+    }
+    const sessionToken = this.deps.ids.secret(40);
+    const expiresAt = now + SESSION_TOKEN_MS;
+    await store.insertSession({ id: this.deps.ids.objectId('session'), userId: user.id, kind: 'SESSION_TOKEN', tokenHash: sha256(sessionToken), created: now, expiresAt });
+    await this.deps.log.record(ctx, userEvent(user, 'user.session.start', 'User login to Okta', { outcome: { result: 'SUCCESS' } }));
+    return { status: 'SUCCESS', user: { ...user, lastLogin: now }, sessionToken, expiresAt };
+  }
+
+  /** `autoUnlockMinutes`: a lock older than that ends at the user's next attempt (once, whoever comes first). */
+  private async autoUnlock(ctx: CallContext, user: UserAccount, rules: PasswordRules): Promise<UserAccount> {
+    const minutes = rules.lockout.autoUnlockMinutes;
+    if (user.status !== 'LOCKED_OUT' || minutes <= 0) return user;
+    const now = this.deps.clock.now();
+    if (user.statusChanged !== null && user.statusChanged > now - minutes * 60_000) return user;
+    if (await this.deps.store.autoUnlock(user.id, now - minutes * 60_000, now)) {
+      this.deps.apiTokens.forgetUser(user.id);
+      await this.deps.log.record(ctx, userEvent(user, 'user.account.unlock', 'Unlock user account', { debugData: { reason: 'autoUnlockMinutes' } }));
+    }
+    return (await this.deps.store.getUser(user.id)) ?? user;
+  }
+
+  private async refuse(ctx: CallContext, user: UserAccount, rules: PasswordRules, reason: 'LOCKED_OUT' | 'INVALID_CREDENTIALS'): Promise<SignInResult> {
+    await this.deps.log.record(ctx, failure(user, reason));
+    if (reason === 'LOCKED_OUT' && rules.lockout.showLockoutFailures) return { status: 'LOCKED_OUT' };
+    throw new AuthenticationFailedError();
+  }
+}
+
+function failure(user: UserAccount | undefined, reason: string) {
+  const outcome = { result: 'FAILURE' as const, reason };
+  if (!user) return { eventType: 'user.session.start', displayMessage: 'User login to Okta', outcome, target: [] };
+  return userEvent(user, 'user.session.start', 'User login to Okta', { outcome });
+}
+
+function asUser(request: SignInRequest, user: UserAccount): CallContext {
+  const principal: Principal = { userId: user.id, login: user.profile.login, displayName: displayName(user.profile), roles: new Set() };
+  return { ...request, principal };
+}
+
+/** The actor of a failed sign-in whose username names nobody, as Okta logs it. */
+function anonymous(request: SignInRequest, username: string): CallContext {
+  return { ...request, principal: { userId: 'unknown', login: username, displayName: 'unknown', roles: new Set() } };
 }

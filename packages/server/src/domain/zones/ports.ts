@@ -1,3 +1,15 @@
+import type { ZoneRecord } from './types.ts';
+
 /** Storage the zones service needs (implemented by src/storage/zone-ports.ts). */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by the zones work of issue 6
-export interface ZoneStore {}
+export interface ZoneStore {
+  /** A name already taken fails with a ConflictError naming `name`. */
+  insertZone(zone: ZoneRecord): Promise<void>;
+  /** Writes every field of the stored zone; a taken name fails as for insert. */
+  updateZone(zone: ZoneRecord): Promise<void>;
+  deleteZone(id: string): Promise<void>;
+  getZone(id: string): Promise<ZoneRecord | undefined>;
+  /** Every zone in (created, id) order: an org has at most a few hundred. */
+  listZones(): Promise<ZoneRecord[]>;
+  /** Those of `ids` that name no zone. */
+  missingZoneIds(ids: readonly string[]): Promise<string[]>;
+}
