@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import { APP_MAPPING_RESOURCE_TYPE } from '../domain/policies/ports.ts';
 import type { PolicyCursor } from '../domain/policies/ports.ts';
 import type { PolicyInput, RuleInput } from '../domain/policies/service.ts';
 import { ApiValidationError } from '../errors/catalog.ts';
 import type { Services } from '../services.ts';
+import { appResource } from './apps.ts';
 import { callContext } from './auth.ts';
 import { decodeCursor, page, PageQuery } from './pagination.ts';
 import { mappingResource, policyResource, ruleResource } from './policy-resources.ts';
@@ -178,9 +180,13 @@ export function policyRoutes(app: FastifyInstance, opts: { services: Services; o
    * Deprecated by Okta in favour of `/mappings`: the applications that use the policy. Tollgate
    * has no applications yet, so after the policy and permission checks the list is empty.
    */
+  // Okta's deprecated list of the apps assigned to an app sign-in policy: the APP mappings, as apps.
   app.get('/policies/:policyId/app', { schema: { params: PolicyParams } }, async (request) => {
-    await policies.listMappings(callContext(request), params<{ policyId: string }>(request).policyId);
-    return [];
+    const ctx = callContext(request);
+    const mappings = await policies.listMappings(ctx, params<{ policyId: string }>(request).policyId);
+    const appIds = mappings.filter((m) => m.resourceType === APP_MAPPING_RESOURCE_TYPE).map((m) => m.resourceId);
+    const views = await opts.services.apps.getMany(ctx, appIds);
+    return views.map((view) => appResource(view, opts.orgUrl()));
   });
 
   app.get('/policies/:policyId/mappings', { schema: { params: PolicyParams } }, async (request) => {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { ExpressionBuilder, Selectable } from 'kysely';
 import type { JsonObject, PolicyType } from '../domain/policies/kinds/kind.ts';
+import { APP_MAPPING_RESOURCE_TYPE } from '../domain/policies/ports.ts';
 import type { PolicyCursor, PolicyListQuery, PolicyStore } from '../domain/policies/ports.ts';
 import type { PolicyMappingRecord, PolicyRecord, PolicyStatus, PrioritySlot, RuleRecord } from '../domain/policies/types.ts';
 import { escapeLike, KyselyBase } from './kysely-base.ts';
@@ -194,6 +195,34 @@ export abstract class PolicyPorts extends KyselyBase implements PolicyStore {
     });
   }
 
+  policiesMentioning(id: string): Promise<PolicyRecord[]> {
+    return this.guard(async () => {
+      const pattern = `%${escapeLike(id)}%`;
+      const rows = await this.db
+        .selectFrom('policies')
+        .selectAll()
+        .where('conditions', 'like', sql<string>`${pattern} escape '\\'`)
+        .orderBy('id')
+        .execute();
+      return rows.map(toPolicy);
+    });
+  }
+
+  rulesMentioning(id: string): Promise<RuleRecord[]> {
+    return this.guard(async () => {
+      const pattern = `%${escapeLike(id)}%`;
+      const rows = await this.db
+        .selectFrom('policy_rules')
+        .selectAll()
+        .where((eb) =>
+          eb.or([eb('conditions', 'like', sql<string>`${pattern} escape '\\'`), eb('actions', 'like', sql<string>`${pattern} escape '\\'`)]),
+        )
+        .orderBy('id')
+        .execute();
+      return rows.map(toRule);
+    });
+  }
+
   insertPolicyMapping(m: PolicyMappingRecord): Promise<void> {
     return this.guard(async () => {
       await this.db
@@ -220,6 +249,32 @@ export abstract class PolicyPorts extends KyselyBase implements PolicyStore {
   deletePolicyMapping(id: string): Promise<void> {
     return this.guard(async () => {
       await this.db.deleteFrom('policy_mappings').where('id', '=', id).execute();
+    });
+  }
+
+  accessPolicyIdsOfApps(appIds: readonly string[]): Promise<Map<string, string>> {
+    return this.guard(async () => {
+      if (appIds.length === 0) return new Map();
+      const rows = await this.db
+        .selectFrom('policy_mappings')
+        .select(['resource_id', 'policy_id'])
+        .where('resource_type', '=', APP_MAPPING_RESOURCE_TYPE)
+        .where('resource_id', 'in', [...new Set(appIds)])
+        .execute();
+      return new Map(rows.map((r) => [r.resource_id, r.policy_id]));
+    });
+  }
+
+  mapAppToPolicy(m: PolicyMappingRecord): Promise<void> {
+    return this.guard(async () => {
+      await this.db.deleteFrom('policy_mappings').where('resource_type', '=', APP_MAPPING_RESOURCE_TYPE).where('resource_id', '=', m.resourceId).execute();
+      await this.insertPolicyMapping(m);
+    });
+  }
+
+  deleteAppPolicyMappings(appId: string): Promise<void> {
+    return this.guard(async () => {
+      await this.db.deleteFrom('policy_mappings').where('resource_type', '=', APP_MAPPING_RESOURCE_TYPE).where('resource_id', '=', appId).execute();
     });
   }
 }

@@ -55,8 +55,29 @@ export interface PolicyStore {
   ruleOrder(policyId: string): Promise<PrioritySlot[]>;
   setRulePriorities(changes: readonly { id: string; priority: number }[]): Promise<void>;
 
+  /**
+   * Policies whose conditions mention `id` anywhere in their text, and rules whose conditions or
+   * actions do: candidates for the directory's delete paths (a deleted group or zone is taken out
+   * of them), which parse each to find the exact references.
+   */
+  policiesMentioning(id: string): Promise<PolicyRecord[]>;
+  rulesMentioning(id: string): Promise<RuleRecord[]>;
+
   insertPolicyMapping(mapping: PolicyMappingRecord): Promise<void>;
   getPolicyMapping(policyId: string, mappingId: string): Promise<PolicyMappingRecord | undefined>;
   listPolicyMappings(policyId: string): Promise<PolicyMappingRecord[]>;
   deletePolicyMapping(id: string): Promise<void>;
+
+  /**
+   * App sign-in policy mappings (resourceType APP): each app is mapped to exactly one
+   * ACCESS_POLICY. The ids of the policies the given apps are mapped to, by app id.
+   */
+  accessPolicyIdsOfApps(appIds: readonly string[]): Promise<Map<string, string>>;
+  /** Maps an app to a policy, replacing the app's previous mapping. */
+  mapAppToPolicy(mapping: PolicyMappingRecord): Promise<void>;
+  /** Removes an app's policy mapping (when the app is deleted). */
+  deleteAppPolicyMappings(appId: string): Promise<void>;
 }
+
+/** The `resourceType` of a policy mapping that maps an app to its app sign-in policy. */
+export const APP_MAPPING_RESOURCE_TYPE = 'APP';

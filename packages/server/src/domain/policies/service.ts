@@ -9,6 +9,7 @@ import { canonicalJson } from './canonical-json.ts';
 import type { PolicyKind, PolicyType } from './kinds/kind.ts';
 import { isPolicyType, POLICY_TYPES } from './kinds/kind.ts';
 import { policyKind } from './kinds/index.ts';
+import { APP_MAPPING_RESOURCE_TYPE } from './ports.ts';
 import type { PolicyCursor, PolicyListQuery } from './ports.ts';
 import { reorder } from './priorities.ts';
 import type { OrderSpec } from './priorities.ts';
@@ -162,6 +163,7 @@ export class PolicyService {
     const policy = await this.deps.store.transaction(async (tx) => {
       const stored = await this.findPolicy(tx, id);
       if (stored.system) throw new ApiValidationError(['system: The default policy cannot be deleted'], 'system');
+      await refuseWhileAppsUse(tx, stored, 'deleted');
       await tx.lockPolicyType(stored.type);
       await tx.lockPolicy(id);
       const { changes } = reorder(await tx.policyOrder(stored.type), POLICY_ORDER, undefined, id);
@@ -430,6 +432,7 @@ export class PolicyService {
       const stored = await this.findPolicy(tx, id);
       if (stored.status === status) return { policy: stored, changed: false };
       if (stored.system) throw new ApiValidationError(['status: The default policy cannot be deactivated'], 'status');
+      if (status === 'INACTIVE') await refuseWhileAppsUse(tx, stored, 'deactivated');
       const next = { ...stored, status, lastUpdated: this.deps.clock.now() };
       await tx.updatePolicy(next);
       await tx.bumpPolicyGeneration(next.type);
@@ -598,4 +601,20 @@ function ruleEvent(eventType: string, displayMessage: string, policy: PolicyReco
     displayMessage,
     target: [{ id: rule.id, type: 'PolicyRule', alternateId: 'unknown', displayName: rule.name, detailEntry: { policyRuleType: policyKind(policy.type).ruleType } }, policyTarget(policy)],
   };
+}
+
+/**
+ * Okta refuses to delete or deactivate an app sign-in policy that apps are assigned to: every
+ * app must keep one active ACCESS_POLICY. The apps must be assigned another policy first
+ * (`PUT /api/v1/apps/{appId}/policies/{policyId}`). Okta's error code for it is not documented;
+ * Tollgate answers 400 E0000001 naming the policy (docs/policies.md).
+ */
+async function refuseWhileAppsUse(tx: StorePorts, policy: PolicyRecord, what: 'deleted' | 'deactivated'): Promise<void> {
+  if (policy.type !== 'ACCESS_POLICY') return;
+  const apps = (await tx.listPolicyMappings(policy.id)).filter((m) => m.resourceType === APP_MAPPING_RESOURCE_TYPE);
+  if (apps.length === 0) return;
+  throw new ApiValidationError(
+    [`id: The policy cannot be ${what} while ${apps.length} app${apps.length === 1 ? ' is' : 's are'} assigned to it; assign ${apps.length === 1 ? 'it' : 'them'} another policy first`],
+    'id',
+  );
 }

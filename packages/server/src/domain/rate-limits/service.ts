@@ -256,8 +256,8 @@ export class RateLimitSettingsService {
   }
 
   /**
-   * One entity per principal, which must exist: an active API token for SSWS_TOKEN. Tollgate has
-   * no OAuth 2.0 clients yet, so every OAUTH_CLIENT principal is 404. A second entity for the
+   * One entity per principal, which must exist: an active API token for SSWS_TOKEN, an OIDC app's
+   * client_id for OAUTH_CLIENT. A second entity for the
    * same principal is Okta's `Api validation failed: principalRateLimitMediated`.
    */
   async createPrincipalRateLimit(ctx: CallContext, input: PrincipalRateLimitInput): Promise<PrincipalRateLimit> {
@@ -463,7 +463,11 @@ async function findPrincipal(tx: StorePorts, type: PrincipalType, id: string): P
     const token = await tx.getApiToken(id);
     if (token) return { id: token.id, type: 'Token', alternateId: token.name, displayName: token.name };
   }
-  // OAUTH_CLIENT: Tollgate has no OAuth 2.0 clients yet.
+  if (type === 'OAUTH_CLIENT') {
+    // The principal of an OAuth 2.0 client is its client_id (an OIDC app's, by default the app id).
+    const app = await tx.findAppByClientId(id);
+    if (app) return { id: app.id, type: 'AppInstance', alternateId: app.clientId ?? app.id, displayName: app.label };
+  }
   throw new ResourceNotFoundError(id, PRINCIPAL_NOT_FOUND_TYPE[type]);
 }
 
