@@ -1,6 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ApiValidationError, InvalidTokenError, ResourceNotFoundError } from '../../errors/catalog.ts';
 import { can, demand } from '../authz/permissions.ts';
+import { isRoleType } from '../authz/roles.ts';
+import type { RoleType } from '../authz/roles.ts';
+import type { RoleGrantRow } from '../roles/ports.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { CallContext, Principal } from '../shared/context.ts';
 import type { IdGenerator } from '../shared/ids.ts';
@@ -78,7 +81,7 @@ export class ApiTokenService {
         userId: owner.id,
         login: owner.login,
         displayName: [owner.firstName, owner.lastName].filter(Boolean).join(' ') || owner.login,
-        roles: await this.deps.store.roleTypesOfUser(owner.id),
+        ...principalGrants(await this.deps.store.roleGrantsOfUser(owner.id)),
         apiTokenId: token.id,
       },
       cachedAt: now,
@@ -96,6 +99,13 @@ export class ApiTokenService {
   /** Forgets cached authentications of a user: call after changing its status or roles. */
   forgetUser(userId: string): void {
     for (const [hash, entry] of this.authCache) if (entry.principal.userId === userId) this.authCache.delete(hash);
+  }
+
+  /** Forgets cached authentications of several users in one pass (a group's members after its roles change). */
+  forgetUsers(userIds: Iterable<string>): void {
+    const ids = new Set(userIds);
+    if (ids.size === 0) return;
+    for (const [hash, entry] of this.authCache) if (ids.has(entry.principal.userId)) this.authCache.delete(hash);
   }
 
   private forgetToken(tokenId: string): void {
@@ -225,6 +235,34 @@ export class ApiTokenService {
     demand(principal, 'tollgate.apiTokens.self');
     return principal.userId;
   }
+}
+
+/**
+ * A principal's roles and targets from its grant rows (one per assignment and target). An
+ * assignment without targets makes its role unbounded, whatever other assignments of the same
+ * role (direct or through groups) are limited to; otherwise the role is limited to the union of
+ * its assignments' targets.
+ */
+export function principalGrants(rows: readonly RoleGrantRow[]): Pick<Principal, 'roles' | 'targets'> {
+  const roles = new Set<RoleType>();
+  const unbounded = new Set<RoleType>();
+  const limited = new Map<RoleType, { groupIds: Set<string>; appIds: Set<string>; appNames: Set<string> }>();
+  for (const row of rows) {
+    if (!isRoleType(row.roleType)) continue;
+    const role = row.roleType;
+    roles.add(role);
+    if (row.targetType === null || row.targetId === null) {
+      unbounded.add(role);
+      continue;
+    }
+    let targets = limited.get(role);
+    if (!targets) limited.set(role, (targets = { groupIds: new Set(), appIds: new Set(), appNames: new Set() }));
+    if (row.targetType === 'GROUP') targets.groupIds.add(row.targetId);
+    else if (row.targetType === 'APP') targets.appIds.add(row.targetId);
+    else targets.appNames.add(row.targetId);
+  }
+  for (const role of unbounded) limited.delete(role);
+  return limited.size === 0 ? { roles } : { roles, targets: limited };
 }
 
 function tokenTarget(token: ApiTokenRecord) {

@@ -104,16 +104,16 @@ const GROUP_TARGETABLE: ReadonlySet<Permission> = new Set<Permission>([
   'okta.users.lifecycle.delete',
   'okta.users.lifecycle.clearSessions',
   'okta.groups.read',
+  'okta.groups.create',
   'okta.groups.manage',
   'okta.groups.members.manage',
 ]);
 
 /** Permissions whose grant can be limited by a role's app targets. */
-const APP_TARGETABLE: ReadonlySet<Permission> = new Set<Permission>(['okta.apps.read', 'okta.apps.manage', 'okta.apps.assignment.manage']);
+const APP_TARGETABLE: ReadonlySet<Permission> = new Set<Permission>(['okta.apps.read', 'okta.apps.create', 'okta.apps.manage', 'okta.apps.assignment.manage']);
 
 const READS: readonly Permission[] = PERMISSIONS.filter((p) => p.endsWith('.read') && p !== 'okta.apiTokens.read');
 const RATE_LIMITS_READ: readonly Permission[] = ['okta.rateLimits.read', 'okta.principalRateLimits.read'];
-const RATE_LIMITS_MANAGE: readonly Permission[] = [...RATE_LIMITS_READ, 'okta.rateLimits.manage', 'okta.principalRateLimits.manage'];
 const USER_LIFECYCLE: readonly Permission[] = [
   'okta.users.lifecycle.activate',
   'okta.users.lifecycle.deactivate',
@@ -139,8 +139,11 @@ const USER_CREDENTIALS: readonly Permission[] = [
  * - APP_ADMIN (targetable by app): apps and their assignments; sees users and groups to assign.
  * - USER_ADMIN, "Group Administrator" (targetable by group): users' whole lifecycle, profiles and
  *   credentials, group membership, creating groups and changing its groups.
- * - HELP_DESK_ADMIN (targetable by group): Okta's fixed list: reset passwords (temporary ones
- *   included), reset factors, unlock, clear sessions, view users' profiles and groups; nothing else.
+ * - HELP_DESK_ADMIN (targetable by group): Okta's fixed list: reset passwords, set a temporary
+ *   password (`expire_password?tempPassword=true`, hence expirePassword), reset factors, unlock,
+ *   clear sessions, view users' profiles and groups; nothing else.
+ * Creating an app or a group is limited by targets only in that a targeted admin may not do it:
+ * the new object would be outside its targets (`demandUnbounded`).
  * - GROUP_MEMBERSHIP_ADMIN (targetable by group): sees users and groups, adds and removes members.
  * - READ_ONLY_ADMIN: every read, no write.
  * - REPORT_ADMIN: the System Log and the rate-limit dashboard.
@@ -177,6 +180,7 @@ const ROLE_PERMISSIONS: Record<RoleType, readonly Permission[]> = {
     'tollgate.apiTokens.self',
     'okta.users.read',
     'okta.users.credentials.resetPassword',
+    'okta.users.credentials.expirePassword',
     'okta.users.credentials.resetFactors',
     'okta.users.lifecycle.unlock',
     'okta.users.lifecycle.clearSessions',
