@@ -2,13 +2,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { ROLE_LABELS } from '../domain/authz/roles.ts';
 import type { RoleType } from '../domain/authz/roles.ts';
-import type { GroupRecord, RoleAssignmentRecord } from '../domain/org/types.ts';
+import type { RoleAssignmentRecord } from '../domain/org/types.ts';
 import type { RoleTargetCursor, RoleTargetType } from '../domain/roles/ports.ts';
 import type { AppTargetView, RoleAssignee, RoleAssignmentView, RoleExpand } from '../domain/roles/service.ts';
 import { isoDate } from '../domain/shared/clock.ts';
 import { ApiValidationError } from '../errors/catalog.ts';
 import type { Services } from '../services.ts';
 import { callContext } from './auth.ts';
+import { groupResource } from './groups.ts';
 import { decodeCursor, page, PageQuery } from './pagination.ts';
 
 /** Okta's documented default and maximum for role target lists (`queryLimit`). */
@@ -95,7 +96,7 @@ export function roleRoutes(app: FastifyInstance, opts: { services: Services; org
           }),
         cursorOf: (t) => [t.groupId],
       });
-      return items.flatMap((t) => (t.group ? [groupResource(t.group, orgUrl)] : []));
+      return items.flatMap((t) => (t.group ? [groupResource({ group: t.group }, orgUrl)] : []));
     });
 
     app.put(`${one}/targets/groups/:${kind.targetGroupParam}`, { schema: { params: GroupTargetParams } }, async (request, reply) => {
@@ -174,7 +175,7 @@ export function roleResource(view: RoleAssignmentView, orgUrl: string) {
   const iam = IAM_BASED.has(a.roleType);
   const embedded =
     view.groups !== undefined
-      ? { _embedded: { targets: { groups: view.groups.map((g) => groupResource(g, orgUrl)) } } }
+      ? { _embedded: { targets: { groups: view.groups.map((group) => groupResource({ group }, orgUrl)) } } }
       : view.apps !== undefined
         ? { _embedded: { targets: { catalog: { apps: view.apps.flatMap((t) => appTargetResources(t, orgUrl)) } } } }
         : {};
@@ -191,25 +192,6 @@ export function roleResource(view: RoleAssignmentView, orgUrl: string) {
     _links: {
       assignee: { href: assignee },
       ...(iam ? { role: { href: `${orgUrl}/api/v1/iam/roles/${a.roleType}` } } : {}),
-    },
-  };
-}
-
-/** A target group, in Okta's `Group` shape. */
-export function groupResource(group: GroupRecord, orgUrl: string) {
-  const self = `${orgUrl}/api/v1/groups/${group.id}`;
-  return {
-    id: group.id,
-    created: isoDate(group.created),
-    lastUpdated: isoDate(group.lastUpdated),
-    lastMembershipUpdated: isoDate(group.lastMembershipUpdated),
-    objectClass: ['okta:user_group'],
-    type: group.type,
-    profile: { name: group.name, description: group.description ?? '' },
-    _links: {
-      self: { href: self },
-      users: { href: `${self}/users` },
-      apps: { href: `${self}/apps` },
     },
   };
 }

@@ -5,7 +5,7 @@ import type { ApiTokenNetwork, ApiTokenRecord, ApiTokenWithOwner } from '../doma
 import { isRoleType } from '../domain/authz/roles.ts';
 import type { RoleType } from '../domain/authz/roles.ts';
 import type { PolicyType } from '../domain/policies/kinds/kind.ts';
-import type { GroupRecord, OrgRecord, RoleAssignmentRecord, UserRecord } from '../domain/org/types.ts';
+import type { GroupRecord, OrgRecord, UserRecord } from '../domain/org/types.ts';
 import type { Store, StorePorts } from '../domain/store.ts';
 import { PrecompiledQuery } from './precompiled.ts';
 import { escapeLike } from './kysely-base.ts';
@@ -182,23 +182,6 @@ class KyselyPorts extends RolePorts implements StorePorts {
         .insertInto('group_members')
         .values({ group_id: groupId, user_id: userId })
         .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing())
-        .execute();
-    });
-  }
-
-  insertRoleAssignment(a: RoleAssignmentRecord): Promise<void> {
-    return this.guard(async () => {
-      await this.db
-        .insertInto('role_assignments')
-        .values({
-          id: a.id,
-          principal_type: a.principalType,
-          principal_id: a.principalId,
-          role_type: a.roleType,
-          status: a.status,
-          created: a.created,
-          last_updated: a.lastUpdated,
-        })
         .execute();
     });
   }

@@ -15,29 +15,30 @@ import type { Database } from './tables.ts';
 export abstract class RolePorts extends AppPorts implements RoleStore {
   abstract roleGrantsOfUser(userId: string): Promise<RoleGrantRow[]>;
 
-  insertRoleAssignmentOnce(a: RoleAssignmentRecord): Promise<void> {
+  insertRoleAssignment(a: RoleAssignmentRecord): Promise<void> {
     return this.guard(async () => {
-      try {
-        await this.guard(() =>
-          this.db
-            .insertInto('role_assignments')
-            .values({
-              id: a.id,
-              principal_type: a.principalType,
-              principal_id: a.principalId,
-              role_type: a.roleType,
-              status: a.status,
-              created: a.created,
-              last_updated: a.lastUpdated,
-            })
-            .execute(),
-        );
-      } catch (error) {
-        // The only unique keys are the random id and (principal, role type): a conflict is a duplicate.
-        if (error instanceof ConflictError) throw new RoleAlreadyAssignedError();
-        throw error;
-      }
+      await this.db
+        .insertInto('role_assignments')
+        .values({
+          id: a.id,
+          principal_type: a.principalType,
+          principal_id: a.principalId,
+          role_type: a.roleType,
+          status: a.status,
+          created: a.created,
+          last_updated: a.lastUpdated,
+        })
+        .execute();
     });
+  }
+  async insertRoleAssignmentOnce(a: RoleAssignmentRecord): Promise<void> {
+    try {
+      await this.insertRoleAssignment(a);
+    } catch (error) {
+      // The only unique keys are the random id and (principal, role type): a conflict is a duplicate.
+      if (error instanceof ConflictError) throw new RoleAlreadyAssignedError();
+      throw error;
+    }
   }
 
   getRoleAssignment(principalType: RolePrincipalType, principalId: string, id: string): Promise<RoleAssignmentRecord | undefined> {
