@@ -82,12 +82,13 @@ export function apiTokenRoutes(app: FastifyInstance, opts: { services: Services;
 }
 
 /**
- * A ZONE condition restricts a token to network zones. Tollgate has no network zones yet, so
- * it refuses ZONE rather than store a restriction it could not enforce.
+ * A ZONE condition restricts a token to network zones. Tollgate has network zones, but token
+ * authentication does not evaluate them yet, so it refuses ZONE rather than store a restriction
+ * it would not enforce.
  */
 function checkNetwork(network: NonNullable<ApiTokenRecord['network']>): void {
   if (network.connection === 'ZONE') {
-    throw new ApiValidationError(['network.connection: ZONE needs network zones, which this server does not support yet; use ANYWHERE']);
+    throw new ApiValidationError(['network.connection: ZONE restrictions on API tokens are not enforced by this server yet; use ANYWHERE']);
   }
   if ((network.include?.length ?? 0) > 0 || (network.exclude?.length ?? 0) > 0) {
     throw new ApiValidationError(['network.include: zones can only be given with connection ZONE']);
