@@ -10,6 +10,11 @@ import { startOrg } from './helpers/app.ts';
 import type { TestOrg } from './helpers/app.ts';
 import { assertOktaError } from './helpers/assertions.ts';
 import { setDefaultPasswordPolicy } from './users-password-policy.ts';
+import { systemContext } from '../src/domain/org/bootstrap.ts';
+import { randomIds } from '../src/domain/shared/ids.ts';
+import { PASSWORD_POLICY_RECHECK_MS } from '../src/domain/users/password-policy.ts';
+import { createServices } from '../src/services.ts';
+import { openStore } from '../src/storage/open-store.ts';
 
 const PASSWORD = 'S1gn-In-Please!';
 
@@ -111,6 +116,39 @@ for (const backend of backends()) {
       await org.services.log.flush();
       const unlocks = (await org.services.store.listLogEvents({ limit: 10_000 })).filter((e) => e.eventType === 'user.account.unlock' && e.target[0]?.id === id);
       assert.equal(unlocks.length, 1);
+    });
+
+    it("applies this instance's password-policy changes at once and another instance's within a second", async () => {
+      await setDefaultPasswordPolicy(org, { lockout: { maxAttempts: 0, autoUnlockMinutes: 0, showLockoutFailures: true } });
+      const id = await createUser('recheck@example.com');
+      // A second instance on the same database changes the default policy: lock after 1 failure.
+      const other = await openStore(org.target);
+      try {
+        const otherServices = createServices({ store: other, clock: org.clock, ids: randomIds, authCacheMs: 0, logRetentionDays: 90, logSink: { writeFailed: () => {}, dropped: () => {} } });
+        const ctx = systemContext(randomIds.requestId());
+        const { policy } = (await otherServices.policies.list(ctx, { type: 'PASSWORD', sortBy: 'priority', limit: 100, expandRules: false })).find((p) => p.policy.system)!;
+        const settings = policy.settings as { password: Record<string, unknown> };
+        await otherServices.policies.replace(ctx, policy.id, {
+          type: 'PASSWORD',
+          name: policy.name,
+          conditions: policy.conditions,
+          settings: { ...settings, password: { ...settings.password, lockout: { maxAttempts: 1, autoUnlockMinutes: 0, showLockoutFailures: true } } },
+        });
+        await otherServices.log.close();
+      } finally {
+        await other.close();
+      }
+      // Within the recheck interval this instance still uses the rules it compiled (no lockout)...
+      assertOktaError(await signIn('recheck@example.com', 'Bad-pass-1'), 401, 'E0000004');
+      assert.equal((await org.request({ method: 'GET', url: `/api/v1/users/${id}` })).json().status, 'ACTIVE');
+      // ...and a second later it reads the new generation: one failure locks.
+      org.clock.advance(PASSWORD_POLICY_RECHECK_MS);
+      assert.equal((await signIn('recheck@example.com', 'Bad-pass-2')).json().status, 'LOCKED_OUT');
+      // A change made through this instance applies to the very next sign-in.
+      await org.request({ method: 'POST', url: `/api/v1/users/${id}/lifecycle/unlock` });
+      await setDefaultPasswordPolicy(org, { lockout: { maxAttempts: 0, autoUnlockMinutes: 0, showLockoutFailures: true } });
+      for (const attempt of ['Bad-pass-3', 'Bad-pass-4']) assertOktaError(await signIn('recheck@example.com', attempt), 401, 'E0000004');
+      assert.equal((await org.request({ method: 'GET', url: `/api/v1/users/${id}` })).json().status, 'ACTIVE');
     });
   });
 }

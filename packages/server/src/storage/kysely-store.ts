@@ -347,12 +347,24 @@ export class KyselyStore extends KyselyPorts implements Store {
     super(db, dialect, hotQueries(db), reader?.read);
   }
 
+  private readonly policyListeners: ((type: PolicyType) => void)[] = [];
+
+  onPolicyChange(listener: (type: PolicyType) => void): void {
+    this.policyListeners.push(listener);
+  }
+
+  protected override announcePolicyChanges(types: Iterable<PolicyType>): void {
+    for (const type of types) for (const listener of this.policyListeners) listener(type);
+  }
+
   transaction<T>(work: (tx: StorePorts) => Promise<T>): Promise<T> {
     return this.db.connection().execute(async (conn) => {
       await this.guard(() => sql.raw(this.dialect === 'sqlite' ? 'begin immediate' : 'begin').execute(conn));
       try {
-        const result = await work(new KyselyPorts(conn, this.dialect, this.hot, undefined, true));
+        const ports = new KyselyPorts(conn, this.dialect, this.hot, undefined, true);
+        const result = await work(ports);
         await this.guard(() => sql.raw('commit').execute(conn));
+        this.announcePolicyChanges(ports.bumpedPolicyTypes);
         return result;
       } catch (error) {
         // After a failed commit PostgreSQL has already ended the transaction; SQLite may not have.

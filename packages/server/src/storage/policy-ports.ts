@@ -28,6 +28,9 @@ export abstract class PolicyPorts extends KyselyBase implements PolicyStore {
     });
   }
 
+  /** The policy types a transaction's ports bumped: announced once it commits. */
+  readonly bumpedPolicyTypes = new Set<PolicyType>();
+
   bumpPolicyGeneration(type: PolicyType): Promise<void> {
     return this.guard(async () => {
       await this.db
@@ -35,8 +38,13 @@ export abstract class PolicyPorts extends KyselyBase implements PolicyStore {
         .values({ type, generation: 1 })
         .onConflict((oc) => oc.column('type').doUpdateSet((eb) => ({ generation: eb('policy_generations.generation', '+', 1) })))
         .execute();
+      if (this.transactional) this.bumpedPolicyTypes.add(type);
+      else this.announcePolicyChanges([type]);
     });
   }
+
+  /** Tells this process's listeners that policies of these types changed (the store overrides it). */
+  protected announcePolicyChanges(_types: Iterable<PolicyType>): void {}
 
   abstract policyGeneration(type: PolicyType): Promise<number>;
 

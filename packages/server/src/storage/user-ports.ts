@@ -94,6 +94,22 @@ export abstract class UserPorts extends RateLimitPorts implements UserStore {
     });
   }
 
+  findUserForSignIn(login: string): Promise<{ user: UserAccount; groupIds: string[] } | undefined> {
+    return this.guard(async () => {
+      // Group ids are [A-Za-z0-9] (ids.ts), so a comma-joined aggregate is unambiguous.
+      const joined = this.dialect === 'postgres' ? sql.raw(`string_agg(group_id, ',')`) : sql.raw(`group_concat(group_id, ',')`);
+      const row = await this.db
+        .selectFrom('users')
+        .selectAll('users')
+        .select(sql<string | null>`(select ${joined} from group_members where group_members.user_id = users.id)`.as('group_ids'))
+        .where('login_lower', '=', login.toLowerCase())
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const { group_ids: groupIds, ...user } = row;
+      return { user: toUser(user), groupIds: groupIds ? groupIds.split(',') : [] };
+    });
+  }
+
   setUserStatus(id: string, status: UserStatus, at: number): Promise<void> {
     return this.guard(async () => {
       await this.db.updateTable('users').set({ status, status_changed: at, last_updated: at }).where('id', '=', id).execute();

@@ -1,5 +1,6 @@
 import { PasswordComplexityError } from '../../errors/catalog.ts';
 import type { PolicyRecord } from '../policies/types.ts';
+import type { Clock } from '../shared/clock.ts';
 import type { Store } from '../store.ts';
 import { isCommonPassword } from './common-passwords.ts';
 import type { FullProfile } from './types.ts';
@@ -79,10 +80,26 @@ function idSet(value: unknown): ReadonlySet<string> | undefined {
  * change: the compiled list is reused while `policyGeneration('PASSWORD')` (bumped by every
  * write of a PASSWORD policy, on any instance) is unchanged.
  */
+/**
+ * How long the compiled policies are used before the PASSWORD generation is read again. Changes
+ * made through this process apply at once (the store announces them); another instance's changes
+ * apply here within this time, which keeps a database round trip off every sign-in.
+ */
+export const PASSWORD_POLICY_RECHECK_MS = 1000;
+
 export class PasswordPolicyResolver {
   private cached: { generation: number; policies: CompiledPolicy[]; fallback: PasswordRules } | undefined;
+  /** When the generation was last read; undefined after an in-process change. */
+  private checkedAt: number | undefined;
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {
+    store.onPolicyChange((type) => {
+      if (type === 'PASSWORD') this.checkedAt = undefined;
+    });
+  }
 
   async resolve(groupIds: ReadonlySet<string>): Promise<PasswordRules> {
     const { policies, fallback } = await this.compiled();
@@ -94,6 +111,9 @@ export class PasswordPolicyResolver {
   }
 
   private async compiled(): Promise<{ policies: CompiledPolicy[]; fallback: PasswordRules }> {
+    const now = this.clock.now();
+    if (this.cached && this.checkedAt !== undefined && now - this.checkedAt < PASSWORD_POLICY_RECHECK_MS && now >= this.checkedAt) return this.cached;
+    this.checkedAt = now;
     const generation = await this.store.policyGeneration('PASSWORD');
     if (this.cached?.generation === generation) return this.cached;
     const active = await this.store.listPolicies({ type: 'PASSWORD', status: 'ACTIVE', sortBy: 'priority', limit: 10_000 });

@@ -31,6 +31,8 @@ export interface UserStore {
   getUser(id: string): Promise<UserAccount | undefined>;
   /** Case-insensitive, as Okta logins are. */
   findUserByLogin(login: string): Promise<UserAccount | undefined>;
+  /** The user of a login with the ids of its groups, in one read (sign-in resolves the password policy from them). */
+  findUserForSignIn(login: string): Promise<{ user: UserAccount; groupIds: string[] } | undefined>;
   setUserStatus(id: string, status: UserStatus, at: number): Promise<void>;
   updateUser(id: string, change: UserChange): Promise<void>;
   /** Deletes the user with its memberships, sessions, password history, API tokens and role assignments. */

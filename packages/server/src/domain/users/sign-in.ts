@@ -61,14 +61,15 @@ export class SignInService {
 
   async signIn(request: SignInRequest, credentials: { username: string; password: string }): Promise<SignInResult> {
     const { store, clock } = this.deps;
-    let user = await store.findUserByLogin(credentials.username);
-    if (!user) {
+    const found = await store.findUserForSignIn(credentials.username);
+    if (!found) {
       await this.deps.passwords.verifyNothing(credentials.password);
       await this.deps.log.record(anonymous(request, credentials.username), failure(undefined, 'VERIFICATION_ERROR'));
       throw new AuthenticationFailedError();
     }
+    let user = found.user;
     const ctx = asUser(request, user);
-    const rules = await this.deps.passwordPolicies.resolve(new Set(await store.groupIdsOfUser(user.id)));
+    const rules = await this.deps.passwordPolicies.resolve(new Set(found.groupIds));
     user = await this.autoUnlock(ctx, user, rules);
 
     if (!SIGN_IN_STATUSES.has(user.status) || user.passwordHash === null) {
