@@ -231,6 +231,22 @@ for (const backend of backends()) {
       assert.equal(principal.targets, undefined);
     });
 
+    it("deleting an admin's only target group never widens the role: it then reaches no one", async () => {
+      const covered = await org.userWithToken(login('covered'));
+      const outside = await org.userWithToken(login('outside'));
+      const target = (await org.request({ method: 'POST', url: '/api/v1/groups', payload: { profile: { name: `only target ${n}` } } })).json() as { id: string };
+      await org.request({ method: 'PUT', url: `/api/v1/groups/${target.id}/users/${covered.userId}` });
+      const helpDesk = await org.userWithToken(login('helpdesk'), ['HELP_DESK_ADMIN'], { HELP_DESK_ADMIN: { groupIds: [target.id] } });
+      const read = (userId: string) => org.request({ method: 'GET', url: `/api/v1/users/${userId}`, token: helpDesk.token });
+      assert.equal((await read(covered.userId)).statusCode, 200);
+      assertOktaError(await read(outside.userId), 403, 'E0000006');
+
+      assert.equal((await org.request({ method: 'DELETE', url: `/api/v1/groups/${target.id}` })).statusCode, 204);
+      org.services.apiTokens.forgetUser(helpDesk.userId);
+      assertOktaError(await read(outside.userId), 403, 'E0000006');
+      assertOktaError(await read(covered.userId), 403, 'E0000006');
+    });
+
     it('reads need okta.roles.read, changes need a super admin', async () => {
       const { userId } = await org.userWithToken(login('subject'));
       const readOnly = await org.userWithToken(login('ro'), ['READ_ONLY_ADMIN']);

@@ -72,7 +72,8 @@ export abstract class GroupPorts extends UserPorts implements GroupStore {
       // Explicit rather than relying on ON DELETE CASCADE, which SQLite honours only with foreign_keys on.
       await this.db.deleteFrom('group_members').where('group_id', '=', id).execute();
       await this.db.deleteFrom('app_group_assignments').where('group_id', '=', id).execute();
-      await this.db.deleteFrom('role_targets').where('target_type', '=', 'GROUP').where('target_id', '=', id).execute();
+      // Role targets naming the group stay: an assignment whose only target was this group must
+      // reach no one rather than become unbounded (target lists skip groups that no longer exist).
       const granted = this.db.selectFrom('role_assignments').select('id').where('principal_type', '=', 'GROUP').where('principal_id', '=', id);
       await this.db.deleteFrom('role_targets').where('assignment_id', 'in', granted).execute();
       await this.db.deleteFrom('role_assignments').where('principal_type', '=', 'GROUP').where('principal_id', '=', id).execute();
