@@ -233,6 +233,17 @@ for (const backend of backends()) {
       assert.ok((await events(org, 'user.account.update_password')).filter((e) => e.target[0]?.id === id).length >= 2);
     });
 
+    it('serves /users/me to the token owner, whatever its roles', async () => {
+      const plain = await org.userWithToken('me-plain@example.com');
+      const me = await org.request({ method: 'GET', url: '/api/v1/users/me', token: plain.token });
+      assert.equal(me.statusCode, 200, me.body);
+      await assertMatchesSpec('getUser', me);
+      assert.equal(me.json().id, plain.userId);
+      // Reading another user still needs okta.users.read.
+      assertOktaError(await org.request({ method: 'GET', url: `/api/v1/users/${plain.userId}`, token: (await org.userWithToken('me-other@example.com')).token }), 403, 'E0000006');
+      assert.equal((await org.request({ method: 'GET', url: '/api/v1/users/me' })).json().profile.login, 'admin@tollgate.local');
+    });
+
     it('applies the permission table: read-only admins read, help desk resets, others are refused', async () => {
       const target = (await create({ profile: profile('perm@example.com'), credentials: { password: { value: PASSWORD } } })).json().id;
       const readOnly = await org.userWithToken('ro@example.com', ['READ_ONLY_ADMIN']);

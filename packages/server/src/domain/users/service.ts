@@ -82,12 +82,21 @@ export function sha256(value: string): string {
  * cases), changes the store in one transaction, records its System Log event after the commit,
  * and forgets cached API-token authentications of a user whose status or password changed.
  */
+/** The path segment that names the caller's own user. */
+const ME = 'me';
+
 export class UserService {
   constructor(private readonly deps: UserServiceDeps) {}
 
   // --- reads ---------------------------------------------------------------------------------
 
+  /**
+   * A user by id or login. `me` is the caller's own user, which every caller may read, as Okta
+   * serves `GET /api/v1/users/me` to the owner of the token or session (logins are email
+   * addresses, so no login is `me`).
+   */
   async get(ctx: CallContext, idOrLogin: string): Promise<UserAccount> {
+    if (idOrLogin === ME) return this.find(this.deps.store, ctx.principal.userId);
     const user = await this.find(this.deps.store, idOrLogin);
     await this.demandOn(ctx, 'okta.users.read', user);
     return user;
