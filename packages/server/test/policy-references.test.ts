@@ -3,6 +3,7 @@
 // assigned to cannot be deleted or deactivated. Every response is checked against the spec.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { startOrg } from './helpers/app.ts';
 import type { TestOrg } from './helpers/app.ts';
 import { assertOktaError } from './helpers/assertions.ts';
@@ -82,6 +83,28 @@ for (const backend of backends()) {
       assert.equal(good.statusCode, 200, good.body);
     });
 
+    it('a group deleted while a policy write that checked it is in flight is taken out of that policy (PostgreSQL locks)', { skip: backend.name !== 'postgres' && 'SQLite transactions exclude each other' }, async () => {
+      const group = async (name: string) => (await org.request({ method: 'POST', url: '/api/v1/groups', payload: { profile: { name } } })).json<{ id: string }>().id;
+      const [kept, doomed] = [await group(`kept ${++seq}`), await group(`doomed ${++seq}`)];
+      const created = await api.create({ type: 'OKTA_SIGN_ON', name: `Racing ${++seq}`, conditions: { people: { groups: { include: [kept] } } } });
+      assert.equal(created.statusCode, 200, created.body);
+      const policyId = created.json<{ id: string }>().id;
+
+      // A policy write checks `doomed` as a reference and, before it commits, a delete of `doomed` starts.
+      let deleting: Promise<unknown> | undefined;
+      await org.services.store.transaction(async (tx) => {
+        assert.deepEqual(await tx.missingGroupIds([kept, doomed]), []);
+        deleting = org.request({ method: 'DELETE', url: `/api/v1/groups/${doomed}` });
+        await waitForBlockedDelete(org.target.kind === 'postgres' ? org.target.url : '', 'groups');
+        const stored = (await tx.getPolicy(policyId))!;
+        await tx.updatePolicy({ ...stored, conditions: { people: { groups: { include: [kept, doomed] } } } });
+      });
+      const res = (await deleting) as { statusCode: number; body: string };
+      assert.equal(res.statusCode, 204, res.body);
+      const policy = (await api.get(policyId)).json<{ conditions: { people: { groups: { include: string[] } } } }>();
+      assert.deepEqual(policy.conditions.people.groups.include, [kept], 'the delete saw the committed write and detached the group');
+    });
+
     it('refuses deleting or deactivating an app sign-in policy that apps are assigned to, and lists its apps', async () => {
       const policyId = await accessPolicy();
       const assign = await org.request({ method: 'PUT', url: `/api/v1/apps/${appId}/policies/${policyId}` });
@@ -107,4 +130,25 @@ for (const backend of backends()) {
       assert.equal((await api.remove(policyId)).statusCode, 204);
     });
   });
+}
+
+/**
+ * Waits until a `delete from "<table>"` statement is waiting on a row lock in PostgreSQL (bounded:
+ * after 200 checks it returns anyway, and the test's assertions tell what happened).
+ */
+async function waitForBlockedDelete(url: string, table: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (let i = 0; i < 200; i++) {
+      const { rows } = await client.query<{ n: string }>(
+        `select count(*) as n from pg_stat_activity where wait_event_type = 'Lock' and state = 'active' and query like $1`,
+        [`delete from "${table}" where "id" = %`],
+      );
+      if (Number(rows[0]!.n) > 0) return;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    await client.end();
+  }
 }

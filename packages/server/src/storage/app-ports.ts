@@ -101,12 +101,7 @@ export abstract class AppPorts extends ZonePorts implements AppStore {
   }
 
   missingAppIds(ids: readonly string[]): Promise<string[]> {
-    return this.guard(async () => {
-      const unique = [...new Set(ids)];
-      if (unique.length === 0) return [];
-      const found = new Set((await this.db.selectFrom('apps').select('id').where('id', 'in', unique).execute()).map((r) => r.id));
-      return unique.filter((id) => !found.has(id));
-    });
+    return this.missingIdsIn('apps', ids);
   }
 
   lockApp(id: string): Promise<void> {

@@ -14,6 +14,23 @@ export abstract class KyselyBase {
     protected readonly transactional = false,
   ) {}
 
+  /**
+   * Those of `ids` that name no row of `table`. Inside a PostgreSQL transaction the rows found are
+   * locked FOR SHARE until it ends, so an id checked as existing (a policy naming a group or zone)
+   * cannot be deleted by a concurrent transaction before this one commits: the delete waits, then
+   * sees what this one wrote. SQLite transactions exclude each other anyway.
+   */
+  protected missingIdsIn(table: 'users' | 'groups' | 'network_zones' | 'apps', ids: readonly string[]): Promise<string[]> {
+    return this.guard(async () => {
+      const unique = [...new Set(ids)];
+      if (unique.length === 0) return [];
+      let query = this.db.selectFrom(table).select('id').where('id', 'in', unique);
+      if (this.dialect === 'postgres' && this.transactional) query = query.forShare();
+      const found = new Set((await query.execute()).map((r) => r.id));
+      return unique.filter((id) => !found.has(id));
+    });
+  }
+
   /** Runs a storage call, turning driver errors into catalog errors (see translate-errors.ts). */
   protected async guard<T>(work: () => Promise<T>): Promise<T> {
     try {

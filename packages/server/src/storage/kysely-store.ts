@@ -187,20 +187,11 @@ class KyselyPorts extends RolePorts implements StorePorts {
   }
 
   missingGroupIds(ids: readonly string[]): Promise<string[]> {
-    return this.missingIds('groups', ids);
+    return this.missingIdsIn('groups', ids);
   }
 
   missingUserIds(ids: readonly string[]): Promise<string[]> {
-    return this.missingIds('users', ids);
-  }
-
-  private missingIds(table: 'groups' | 'users', ids: readonly string[]): Promise<string[]> {
-    return this.guard(async () => {
-      const unique = [...new Set(ids)];
-      if (unique.length === 0) return [];
-      const found = new Set((await this.db.selectFrom(table).select('id').where('id', 'in', unique).execute()).map((r) => r.id));
-      return unique.filter((id) => !found.has(id));
-    });
+    return this.missingIdsIn('users', ids);
   }
 
   policyGeneration(type: PolicyType): Promise<number> {

@@ -42,12 +42,7 @@ export abstract class ZonePorts extends GroupPorts implements ZoneStore {
   }
 
   missingZoneIds(ids: readonly string[]): Promise<string[]> {
-    return this.guard(async () => {
-      const unique = [...new Set(ids)];
-      if (unique.length === 0) return [];
-      const found = new Set((await this.db.selectFrom('network_zones').select('id').where('id', 'in', unique).execute()).map((r) => r.id));
-      return unique.filter((id) => !found.has(id));
-    });
+    return this.missingIdsIn('network_zones', ids);
   }
 
   /** The only unique constraint a zone write can break (ids are random) is the name's. */

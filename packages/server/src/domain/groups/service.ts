@@ -120,9 +120,12 @@ export class GroupService {
     const { group, members, detached } = await this.deps.store.transaction(async (tx) => {
       const group = await findGroup(tx, id);
       if (group.type === 'BUILT_IN') throw new PermissionDeniedError();
-      const detached = await detachFromPolicies(tx, { kind: 'group', id, name: group.name }, this.deps.clock.now());
       const members = await tx.groupMemberIds(id);
+      // Delete first, then detach: on PostgreSQL the delete waits for any transaction that checked
+      // this group as a policy reference (missingGroupIds locks it FOR SHARE), so the policies it
+      // wrote are committed, and seen, before they are scanned.
       await tx.deleteGroup(id);
+      const detached = await detachFromPolicies(tx, { kind: 'group', id, name: group.name }, this.deps.clock.now());
       await tx.bumpDirectoryGeneration(GROUPS_GENERATION);
       return { group, members, detached };
     });

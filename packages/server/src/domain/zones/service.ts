@@ -123,8 +123,10 @@ export class ZoneService {
       if (zone.status === 'ACTIVE') {
         throw new ApiValidationError([`id: The zone: ${zone.id} is an active zone. Active zones cannot be deleted.`], `The zone: ${zone.name} is an active zone. Active zones cannot be deleted.`);
       }
-      const detached = await detachFromPolicies(tx, { kind: 'zone', id, name: zone.name }, this.deps.clock.now());
+      // Delete first, then detach (see GroupService.delete): the policies a concurrent writer
+      // checked this zone for are committed before they are scanned.
       await tx.deleteZone(id);
+      const detached = await detachFromPolicies(tx, { kind: 'zone', id, name: zone.name }, this.deps.clock.now());
       await tx.bumpDirectoryGeneration(ZONES_GENERATION);
       return { zone, detached };
     });
