@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { backends } from './helpers/backends.ts';
 import { ADMIN_TOKEN, ORG_URL, startOrg } from './helpers/app.ts';
 import type { TestOrg } from './helpers/app.ts';
+import { TOKEN_ZONES_RECHECK_MS } from '../src/domain/api-tokens/network.ts';
 import { assertOktaError, linkOf, links } from './helpers/assertions.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -236,7 +237,9 @@ for (const backend of backends()) {
           [{ name: 42 }, /^name: /],
           [{ name: 'x'.repeat(256) }, /^name: /],
           [{ name: 'ok', network: { connection: 'SOMEWHERE' } }, /^network\.connection: /],
-          [{ name: 'ok', network: { connection: 'ZONE', include: ['nzo1'] } }, /^network\.connection: ZONE restrictions on API tokens are not enforced/],
+          [{ name: 'ok', network: { connection: 'ZONE', include: ['nzo1'] } }, /^network\.include\.0: Network zone nzo1 does not exist$/],
+          [{ name: 'ok', network: { connection: 'ZONE' } }, /^network\.include: include or exclude is required/],
+          [{ name: 'ok', network: { connection: 'ZONE', include: ['ALL_ZONES', 'nzo1'] } }, /^network\.include: ALL_ZONES must be the only zone$/],
           [{ name: 'ok', network: { connection: 'ANYWHERE', include: ['nzo1'] } }, /^network\.include: /],
           [{ name: 'ok', userId: '00uSomeoneElse' }, /^userId: /],
         ];
@@ -246,6 +249,46 @@ for (const backend of backends()) {
         }
         assertOktaError(await org.request({ method: 'PUT', url, headers: { 'content-type': 'application/json' }, payload: '' }), 400, 'E0000003');
         assert.equal((await org.request({ method: 'GET', url })).json().name, 'token of badput@example.com');
+      });
+
+      it('restricts a token to network zones: include, exclude, ALL_ZONES, inactive zones, and at once after a change', async () => {
+        const zone = async (name: string, cidr: string, usage = 'POLICY') => {
+          const res = await org.request({ method: 'POST', url: '/api/v1/zones', payload: { type: 'IP', name, usage, gateways: [{ type: 'CIDR', value: cidr }] } });
+          assert.equal(res.statusCode, 200, res.body);
+          return res.json().id as string;
+        };
+        const office = await zone('Token office', '10.1.0.0/16');
+        const blocked = await zone('Token blocklist', '10.9.0.0/16', 'BLOCKLIST');
+        const target = await org.userWithToken('zoned@example.com', ['SUPER_ADMIN']);
+        const url = `/api/v1/api-tokens/${target.tokenId}`;
+        const setNetwork = (network: object) => org.request({ method: 'PUT', url, payload: { name: 'Zoned', network } });
+        const from = (ip: string) => org.request({ method: 'GET', url: '/api/v1/api-tokens', token: target.token, remoteAddress: ip });
+
+        const refused = assertOktaError(await setNetwork({ connection: 'ZONE', include: [blocked] }), 400, 'E0000001');
+        assert.match(refused.errorCauses[0]!.errorSummary, /^network\.include\.0: Network zone .* is a blocklist zone/);
+
+        const included = await setNetwork({ connection: 'ZONE', include: [office] });
+        assert.equal(included.statusCode, 200, included.body);
+        assert.deepEqual(included.json().network, { connection: 'ZONE', include: [office] });
+        assert.equal((await from('10.1.2.3')).statusCode, 200);
+        assertOktaError(await from('10.2.0.1'), 403, 'E0000006');
+
+        assert.equal((await setNetwork({ connection: 'ZONE', exclude: [office] })).statusCode, 200);
+        assertOktaError(await from('10.1.2.3'), 403, 'E0000006');
+        assert.equal((await from('10.2.0.1')).statusCode, 200);
+
+        assert.equal((await setNetwork({ connection: 'ZONE', include: ['ALL_ZONES'] })).statusCode, 200);
+        assert.equal((await from('10.1.255.255')).statusCode, 200);
+        assertOktaError(await from('192.0.2.1'), 403, 'E0000006');
+
+        // A deactivated zone matches nothing: the include no longer admits anyone (after the recheck interval).
+        assert.equal((await setNetwork({ connection: 'ZONE', include: [office] })).statusCode, 200);
+        assert.equal((await org.request({ method: 'POST', url: `/api/v1/zones/${office}/lifecycle/deactivate` })).statusCode, 200);
+        org.clock.advance(TOKEN_ZONES_RECHECK_MS);
+        assertOktaError(await from('10.1.2.3'), 403, 'E0000006');
+
+        assert.equal((await setNetwork({ connection: 'ANYWHERE' })).statusCode, 200);
+        assert.equal((await from('192.0.2.1')).statusCode, 200);
       });
 
       it('404 for an unknown token', async () => {

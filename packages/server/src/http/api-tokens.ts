@@ -3,7 +3,6 @@ import Type from 'typebox';
 import type { ApiTokenResource } from '@tollgate/api';
 import type { ApiTokenRecord } from '../domain/api-tokens/types.ts';
 import { isoDate } from '../domain/shared/clock.ts';
-import { ApiValidationError } from '../errors/catalog.ts';
 import type { Services } from '../services.ts';
 import { callContext } from './auth.ts';
 import { decodeCursor, page, PageQuery } from './pagination.ts';
@@ -65,10 +64,9 @@ export function apiTokenRoutes(app: FastifyInstance, opts: { services: Services;
   app.put('/api-tokens/:apiTokenId', { schema: { params: TokenId, body: ApiTokenUpdate } }, async (request) => {
     const { apiTokenId } = request.params as { apiTokenId: string };
     const body = request.body as { name: string; userId?: string; network?: ApiTokenRecord['network'] };
-    if (body.network) checkNetwork(body.network);
     const updated = await apiTokens.update(callContext(request), apiTokenId, {
       name: body.name,
-      ...(body.network ? { network: normalizeNetwork(body.network) } : {}),
+      ...(body.network ? { network: body.network } : {}),
       ...(body.userId !== undefined ? { userId: body.userId } : {}),
     });
     return resource(updated);
@@ -79,24 +77,6 @@ export function apiTokenRoutes(app: FastifyInstance, opts: { services: Services;
     await apiTokens.revoke(callContext(request), apiTokenId);
     return reply.code(204).send();
   });
-}
-
-/**
- * A ZONE condition restricts a token to network zones. Tollgate has network zones, but token
- * authentication does not evaluate them yet, so it refuses ZONE rather than store a restriction
- * it would not enforce.
- */
-function checkNetwork(network: NonNullable<ApiTokenRecord['network']>): void {
-  if (network.connection === 'ZONE') {
-    throw new ApiValidationError(['network.connection: ZONE restrictions on API tokens are not enforced by this server yet; use ANYWHERE']);
-  }
-  if ((network.include?.length ?? 0) > 0 || (network.exclude?.length ?? 0) > 0) {
-    throw new ApiValidationError(['network.include: zones can only be given with connection ZONE']);
-  }
-}
-
-function normalizeNetwork(network: ApiTokenRecord['network']): ApiTokenRecord['network'] {
-  return { connection: network.connection };
 }
 
 function toResource(token: ApiTokenRecord, orgUrl: string): ApiTokenResource {

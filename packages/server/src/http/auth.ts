@@ -42,7 +42,7 @@ export async function identifyCaller(request: FastifyRequest, tokens: ApiTokenSe
     return;
   }
   try {
-    request.callContext = contextOf(request, await tokens.authenticate(match[1]));
+    request.callContext = contextOf(request, await tokens.authenticate(match[1], { ip: request.ip }));
   } catch (error) {
     if (!(error instanceof OktaError)) throw error;
     request.authFailure = error;

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ApiValidationError, InvalidTokenError, ResourceNotFoundError } from '../../errors/catalog.ts';
+import { ApiValidationError, InvalidTokenError, PermissionDeniedError, ResourceNotFoundError } from '../../errors/catalog.ts';
 import { can, demand } from '../authz/permissions.ts';
 import { isRoleType } from '../authz/roles.ts';
 import type { RoleType } from '../authz/roles.ts';
@@ -9,6 +9,7 @@ import type { CallContext, Principal } from '../shared/context.ts';
 import type { IdGenerator } from '../shared/ids.ts';
 import type { Store, StorePorts } from '../store.ts';
 import type { EventSpec, SystemLog } from '../system-log/writer.ts';
+import { checkTokenNetwork, TokenNetworkGuard } from './network.ts';
 import type { ApiTokenCursor } from './ports.ts';
 import type { ApiTokenNetwork, ApiTokenRecord } from './types.ts';
 
@@ -29,6 +30,8 @@ export function hashApiToken(value: string): string {
 /** A successful authentication, kept for `authCacheMs` so repeat calls skip the database. */
 interface CachedAuthentication {
   principal: Principal;
+  /** The token's network condition, checked against every request's IP. */
+  network: ApiTokenNetwork;
   cachedAt: number;
   lastUsed: number;
   expiresAt: number;
@@ -39,6 +42,7 @@ const AUTH_CACHE_MAX = 10_000;
 
 export class ApiTokenService {
   private readonly authCache = new Map<string, CachedAuthentication>();
+  private readonly networkGuard: TokenNetworkGuard;
 
   constructor(
     private readonly deps: {
@@ -53,18 +57,21 @@ export class ApiTokenService {
        */
       authCacheMs: number;
     },
-  ) {}
+  ) {
+    this.networkGuard = new TokenNetworkGuard({ store: deps.store, clock: deps.clock });
+  }
 
   /**
    * Resolves `Authorization: SSWS <value>` to its principal, or throws 401 E0000011. The
    * lookup is by SHA-256 (indexed); the stored hash is then compared in constant time.
    */
-  async authenticate(value: string): Promise<Principal> {
+  async authenticate(value: string, request: { ip?: string } = {}): Promise<Principal> {
     const { clock, authCacheMs } = this.deps;
     const presented = hashApiToken(value);
     const now = clock.now();
     const cached = this.authCache.get(presented);
     if (cached && now - cached.cachedAt < authCacheMs && now < cached.expiresAt) {
+      await this.demandNetwork(cached.network, request.ip);
       await this.touch(cached, now);
       return cached.principal;
     }
@@ -84,16 +91,29 @@ export class ApiTokenService {
         ...principalGrants(await this.deps.store.roleGrantsOfUser(owner.id)),
         apiTokenId: token.id,
       },
+      network: token.network,
       cachedAt: now,
       lastUsed: token.lastUsed,
       expiresAt: token.expiresAt,
     };
+    await this.demandNetwork(token.network, request.ip);
     await this.touch(entry, now);
     if (authCacheMs > 0) {
       if (this.authCache.size >= AUTH_CACHE_MAX) this.authCache.delete(this.authCache.keys().next().value as string);
       this.authCache.set(presented, entry);
     }
     return entry.principal;
+  }
+
+  /**
+   * A token restricted to network zones may be used only from them. A request from elsewhere is
+   * refused with 403 E0000006: the token is genuine, the call is not permitted from here (Okta's
+   * exact answer is undocumented; docs/http-contract.md). Callers that pass no IP (operator
+   * commands) are not network-bound.
+   */
+  private async demandNetwork(network: ApiTokenNetwork, ip: string | undefined): Promise<void> {
+    if (network.connection === 'ANYWHERE' || ip === undefined) return;
+    if (!(await this.networkGuard.allows(network, ip))) throw new PermissionDeniedError();
   }
 
   /** Forgets cached authentications of a user: call after changing its status or roles. */
@@ -142,13 +162,16 @@ export class ApiTokenService {
       if (change.userId !== undefined && change.userId !== token.userId) {
         throw new ApiValidationError(['userId: The owner of an API token cannot be changed'], 'userId');
       }
-      const network = change.network ?? token.network;
+      const network = change.network ? await checkTokenNetwork(tx, change.network) : token.network;
       if (change.name === token.name && JSON.stringify(network) === JSON.stringify(token.network)) return { token, changed: false };
       const lastUpdated = this.deps.clock.now();
       await tx.updateApiToken(id, { name: change.name, network, lastUpdated });
       return { token: { ...token, name: change.name, network, lastUpdated }, changed: true };
     });
-    if (changed) await this.deps.log.record(ctx, { eventType: 'system.api_token.update', displayMessage: 'Update API token', target: [tokenTarget(token)] });
+    if (!changed) return token;
+    // A changed network applies to the token's very next request on this instance.
+    this.forgetToken(id);
+    await this.deps.log.record(ctx, { eventType: 'system.api_token.update', displayMessage: 'Update API token', target: [tokenTarget(token)] });
     return token;
   }
 

@@ -1,0 +1,102 @@
+import { ApiValidationError } from '../../errors/catalog.ts';
+import { ALL_ZONES } from '../policies/kinds/conditions.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Store, StorePorts } from '../store.ts';
+import { compileZone } from '../zones/ip-match.ts';
+import type { CompiledZone } from '../zones/ip-match.ts';
+import type { ApiTokenNetwork } from './types.ts';
+
+/** Most zones one token condition may list (Okta documents no limit). */
+const MAX_ZONES = 100;
+
+/**
+ * How long compiled zones are used before the zones generation is read again. Zone changes made
+ * through this process bump it like any other; another instance's change applies here within
+ * this time. Only tokens restricted to zones pay for the check at all.
+ */
+export const TOKEN_ZONES_RECHECK_MS = 1000;
+
+/**
+ * Checks and normalizes an API token's network condition, as the Admin Console offers it:
+ * `ANYWHERE`; or `ZONE` with either `include` (the request must come from one of these zones;
+ * `ALL_ZONES` = any of the org's POLICY zones) or `exclude` (it must not; `ALL_ZONES` = none of
+ * them). Zones must exist and be POLICY zones (a blocklist zone refuses traffic for the whole org
+ * already). Problems name the field, as `network.include.1`.
+ */
+export async function checkTokenNetwork(store: StorePorts, network: ApiTokenNetwork): Promise<ApiTokenNetwork> {
+  const include = network.include ?? [];
+  const exclude = network.exclude ?? [];
+  if (network.connection === 'ANYWHERE') {
+    if (include.length > 0) throw new ApiValidationError(['network.include: zones can only be given with connection ZONE']);
+    if (exclude.length > 0) throw new ApiValidationError(['network.exclude: zones can only be given with connection ZONE']);
+    return { connection: 'ANYWHERE' };
+  }
+  if (include.length === 0 && exclude.length === 0) throw new ApiValidationError(['network.include: include or exclude is required when connection is ZONE']);
+  if (include.length > 0 && exclude.length > 0) throw new ApiValidationError(['network.exclude: cannot be given together with include']);
+  const [key, ids] = include.length > 0 ? (['include', include] as const) : (['exclude', exclude] as const);
+  if (ids.length > MAX_ZONES) throw new ApiValidationError([`network.${key}: at most ${MAX_ZONES} zones`]);
+  if (ids.length > 1 && ids.includes(ALL_ZONES)) throw new ApiValidationError([`network.${key}: ${ALL_ZONES} must be the only zone`]);
+  const causes: string[] = [];
+  const named = ids.filter((id) => id !== ALL_ZONES);
+  const missing = new Set(await store.missingZoneIds(named));
+  for (const [i, id] of ids.entries()) {
+    if (id === ALL_ZONES) continue;
+    if (missing.has(id)) {
+      causes.push(`network.${key}.${i}: Network zone ${id} does not exist`);
+      continue;
+    }
+    const zone = await store.getZone(id);
+    if (zone?.usage !== 'POLICY') causes.push(`network.${key}.${i}: Network zone ${id} is a blocklist zone; only policy zones can restrict a token`);
+  }
+  if (causes.length > 0) throw new ApiValidationError(causes);
+  return { connection: 'ZONE', [key]: [...new Set(ids)] };
+}
+
+interface ZoneMatchers {
+  generation: number;
+  checkedAt: number;
+  /** Active POLICY zones by id; an inactive or deleted zone is absent and matches nothing. */
+  zones: Map<string, CompiledZone>;
+}
+
+/**
+ * Decides whether a request's IP may use a token restricted to zones. Compiled zones are kept
+ * per zones generation, re-read at most once per `TOKEN_ZONES_RECHECK_MS`.
+ */
+export class TokenNetworkGuard {
+  private matchers: ZoneMatchers | undefined;
+  private loading: Promise<ZoneMatchers> | undefined;
+
+  constructor(private readonly deps: { store: Store; clock: Clock }) {}
+
+  async allows(network: ApiTokenNetwork, ip: string): Promise<boolean> {
+    if (network.connection !== 'ZONE') return true;
+    const { zones } = await this.current();
+    const inZone = (ids: readonly string[]) =>
+      ids.includes(ALL_ZONES) ? [...zones.values()].some((z) => z.contains(ip)) : ids.some((id) => zones.get(id)?.contains(ip) ?? false);
+    if ((network.include?.length ?? 0) > 0) return inZone(network.include!);
+    return !inZone(network.exclude ?? []);
+  }
+
+  private async current(): Promise<ZoneMatchers> {
+    const now = this.deps.clock.now();
+    const cached = this.matchers;
+    if (cached && now >= cached.checkedAt && now - cached.checkedAt < TOKEN_ZONES_RECHECK_MS) return cached;
+    this.loading ??= this.load(cached, now).finally(() => (this.loading = undefined));
+    return this.loading;
+  }
+
+  private async load(cached: ZoneMatchers | undefined, now: number): Promise<ZoneMatchers> {
+    const generation = await this.deps.store.directoryGeneration('zones');
+    if (cached && cached.generation === generation) {
+      cached.checkedAt = now;
+      return cached;
+    }
+    const zones = new Map<string, CompiledZone>();
+    for (const zone of await this.deps.store.listZones()) {
+      if (zone.status === 'ACTIVE' && zone.usage === 'POLICY') zones.set(zone.id, compileZone(zone));
+    }
+    this.matchers = { generation, checkedAt: now, zones };
+    return this.matchers;
+  }
+}
