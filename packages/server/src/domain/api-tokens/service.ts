@@ -71,7 +71,7 @@ export class ApiTokenService {
     const now = clock.now();
     const cached = this.authCache.get(presented);
     if (cached && now - cached.cachedAt < authCacheMs && now < cached.expiresAt) {
-      await this.demandNetwork(cached.network, request.ip);
+      if (cached.network.connection !== 'ANYWHERE') await this.demandNetwork(cached.network, request.ip);
       await this.touch(cached, now);
       return cached.principal;
     }
