@@ -1,5 +1,7 @@
 import Type from 'typebox';
 import type { TSchema } from 'typebox';
+import { expressionProblem } from '../../policy-engine/expression/index.ts';
+import { compileIdentifierRegExp } from '../../policy-engine/patterns.ts';
 import type { JsonObject } from './kind.ts';
 import type { PartCheck, Problems } from './validate.ts';
 import { Enum, Id, Ids, MAX_IDS, Obj, Opt, REQUIRED, Text, arrayAt, isObject, objectAt, stringAt } from './validate.ts';
@@ -210,9 +212,10 @@ const checkUserIdentifier: ConditionCheck = (identifier, path, problems) => {
   if (expressions > 0 && patterns.length > 1) problems.add(`${path}.patterns`, 'must have exactly one pattern when a pattern uses EXPRESSION');
 };
 
+/** Whether the policy engine can compile the pattern (the engine's own compiler, so a stored pattern always runs). */
 function compilesAsRegExp(source: string): boolean {
   try {
-    new RegExp(source);
+    compileIdentifierRegExp(source);
     return true;
   } catch {
     return false;
@@ -225,6 +228,29 @@ const checkApp: ConditionCheck = (app, path, problems) => {
       if (!isObject(item)) return;
       if (item.type === 'APP' && item.id === undefined) problems.add(`${path}.${key}.${i}.id`, `${REQUIRED} when type is APP`);
       if (item.type === 'APP_TYPE' && item.name === undefined) problems.add(`${path}.${key}.${i}.name`, `${REQUIRED} when type is APP_TYPE`);
+    });
+  }
+};
+
+/**
+ * A platform item's `os.expression` and an `os.version` of matchType EXPRESSION are evaluated as
+ * Okta EL by the engine, so they are refused here when they are not a boolean expression of the
+ * subset it evaluates (docs/policy-expressions.md), rather than stored to match nothing.
+ */
+const checkPlatform: ConditionCheck = (platform, path, problems) => {
+  for (const key of ['include', 'exclude']) {
+    (arrayAt(platform, key) ?? []).forEach((item, i) => {
+      const os = isObject(item) && isObject(item.os) ? item.os : undefined;
+      if (!os) return;
+      if (typeof os.expression === 'string') {
+        const problem = expressionProblem(os.expression);
+        if (problem) problems.add(`${path}.${key}.${i}.os.expression`, problem);
+      }
+      const version = isObject(os.version) ? os.version : undefined;
+      if (version?.matchType === 'EXPRESSION' && typeof version.value === 'string') {
+        const problem = expressionProblem(version.value);
+        if (problem) problems.add(`${path}.${key}.${i}.os.version.value`, problem);
+      }
     });
   }
 };
@@ -246,6 +272,7 @@ const CHECKS: Record<string, ConditionCheck> = {
   userIdentifier: checkUserIdentifier,
   app: checkApp,
   device: checkDevice,
+  platform: checkPlatform,
   riskDetectionTypes: checkRiskDetectionTypes,
 };
 
@@ -256,6 +283,10 @@ const CHECKS: Record<string, ConditionCheck> = {
 export const checkConditions: PartCheck = (conditions, path, problems) => {
   const el = objectAt(conditions, 'elCondition');
   if (el && el.condition === undefined) delete conditions.elCondition;
+  // Expressions outside the subset the engine evaluates are refused here, not at sign-in.
+  const source = el && stringAt(el, 'condition');
+  const problem = source === undefined ? undefined : expressionProblem(source);
+  if (problem) problems.add(`${path}.elCondition.condition`, problem);
   for (const [name, check] of Object.entries(CHECKS)) {
     const condition = objectAt(conditions, name);
     if (condition) check(condition, `${path}.${name}`, problems);

@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { expressionProblem } from '../../policy-engine/expression/index.ts';
 import { App, IDP_DISCOVERY_OS_TYPES, Network, Platform, UserIdentifier, checkConditions, conditionsSchema } from './conditions.ts';
 import type { PolicyKind } from './kind.ts';
 import type { PartCheck } from './validate.ts';
@@ -18,6 +19,7 @@ import {
   objectPart,
   parsePolicyParts,
   parseRuleParts,
+  stringAt,
   unsupportedPart,
 } from './validate.ts';
 
@@ -101,6 +103,12 @@ const checkActions: PartCheck = (actions, path, problems) => {
     if (providers.length > 0) problems.add(`${at}.providers`, 'must be empty when idpSelectionType is DYNAMIC');
     idp.providers = [];
   }
+  // A DYNAMIC rule names its IdP with an Expression Language string (`login.identifier.substringAfter('@')`).
+  criteria.forEach((criterion, i) => {
+    const source = isObject(criterion) ? stringAt(criterion, 'providerExpression') : undefined;
+    const problem = source === undefined ? undefined : expressionProblem(source, 'string');
+    if (problem) problems.add(`${at}.matchCriteria.${i}.providerExpression`, problem);
+  });
   providers.forEach((provider, i) => {
     if (!isObject(provider) || typeof provider.type !== 'string') return;
     if (SOLE.includes(provider.type) && providers.length > 1) problems.add(`${at}.providers.${i}.type`, `a provider of type ${provider.type} must be the only provider`);
