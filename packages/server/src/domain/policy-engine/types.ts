@@ -108,6 +108,12 @@ export interface Evaluation {
 export interface EvaluateOptions {
   /** Record a trace of every policy and rule considered, with each condition's status. */
   trace?: boolean;
+  /**
+   * With `trace`: whether each rule's condition statuses are recorded (default true). When false,
+   * rules carry only their status (and an empty `conditions`), except the deciding rule; simulate
+   * without `expand=RULE` asks for this, so tracing 10,000 rules allocates little.
+   */
+  ruleConditions?: boolean;
 }
 
 export interface CompiledPolicySet {
