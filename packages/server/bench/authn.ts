@@ -129,7 +129,7 @@ async function overhead(label: string, services: Services): Promise<void> {
   console.log(`  (whole sign-in without the KDF: user lookup, groups, policy, lockout, session token insert, System Log event)`);
   // The part the target is about: PASSWORD policy resolution and the lockout bookkeeping
   // (the conditional reservation UPDATE and the reset on success), timed by themselves.
-  const resolver = new PasswordPolicyResolver(services.store, services.clock);
+  const resolver = new PasswordPolicyResolver(services.policyEngine);
   const { user, groupIds } = (await services.store.findUserForSignIn(login(0)))!;
   const parts: number[] = [];
   for (let i = 0; i < iterations; i++) {

@@ -11,6 +11,7 @@ import { roleRoutes } from './http/roles.ts';
 import { userRoutes } from './http/users.ts';
 import { zoneRoutes } from './http/zones.ts';
 import { policyRoutes } from './http/policies.ts';
+import { policySimulateRoutes } from './http/policy-simulate.ts';
 import { rateLimitRoutes } from './http/rate-limits.ts';
 import { systemLogRoutes } from './http/system-log.ts';
 import { decorateAuth, requireApiToken } from './http/auth.ts';
@@ -71,6 +72,7 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
       requireApiToken(api, services.apiTokens);
       apiTokenRoutes(api, { services, orgUrl: deps.orgUrl });
       policyRoutes(api, { services, orgUrl: deps.orgUrl });
+      policySimulateRoutes(api, { services });
       systemLogRoutes(api, { services, orgUrl: deps.orgUrl });
       rateLimitRoutes(api, { services, orgUrl: deps.orgUrl });
       userRoutes(api, { services, orgUrl: deps.orgUrl });
@@ -97,6 +99,9 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
     await services.rateLimitSettings.start({
       onRefreshError: (error) => app.log.error({ err: error }, 'could not refresh rate-limit settings; keeping the last ones, will retry'),
     });
+    await services.policyEngine.start({
+      onError: (error) => app.log.error({ err: error }, 'could not load or compile the policy set; keeping the last one, will retry'),
+    });
     purge();
     purgeTimer = setInterval(purge, LOG_PURGE_INTERVAL_MS).unref();
     rateLimiting?.start((error) => app.log.error({ err: error }, 'could not sync agent concurrency peaks; will retry'));
@@ -106,6 +111,7 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
     clearInterval(purgeTimer);
     await purging;
     await services.rateLimitSettings.stop();
+    await services.policyEngine.stop();
     await rateLimiting?.stop();
     await services.log.close(); // one last try for buffered System Log events
     await services.store.close();

@@ -8,6 +8,7 @@ import { DEFAULT_KDF_LOG2_N } from './domain/users/password-hash.ts';
 import { userServices } from './domain/users/wiring.ts';
 import { ZoneService } from './domain/zones/service.ts';
 import { PolicyService } from './domain/policies/service.ts';
+import { PolicyEngine, PolicySimulator } from './domain/policy-engine/service.ts';
 import { RateLimitSettingsService } from './domain/rate-limits/service.ts';
 import type { Clock } from './domain/shared/clock.ts';
 import type { IdGenerator } from './domain/shared/ids.ts';
@@ -26,6 +27,10 @@ export interface Services {
   logs: SystemLogService;
   apiTokens: ApiTokenService;
   policies: PolicyService;
+  /** The org's compiled policy set (every flow evaluates policies through it); `start()` from the app. */
+  policyEngine: PolicyEngine;
+  /** `POST /api/v1/policies/simulate`. */
+  policySimulator: PolicySimulator;
   /** Rate-limit settings and principal rate limits, and the snapshot of them the request path reads. */
   rateLimitSettings: RateLimitSettingsService;
   users: UserService;
@@ -57,6 +62,7 @@ export function createServices(deps: {
   const apiTokens = new ApiTokenService({ store, log, clock, ids, authCacheMs });
   const policies = new PolicyService({ store, log, clock, ids });
   const directory = { store, log, clock, ids, apiTokens, policies };
+  const policyEngine = new PolicyEngine({ store, clock });
   return {
     store,
     clock,
@@ -65,7 +71,9 @@ export function createServices(deps: {
     logs: new SystemLogService({ store, clock, retentionDays: deps.logRetentionDays }),
     apiTokens,
     policies,
-    ...userServices(directory, deps.passwordHashCost ?? DEFAULT_KDF_LOG2_N),
+    policyEngine,
+    policySimulator: new PolicySimulator({ store, engine: policyEngine }),
+    ...userServices(directory, deps.passwordHashCost ?? DEFAULT_KDF_LOG2_N, policyEngine),
     groups: new GroupService(directory),
     zones: new ZoneService(directory),
     apps: new AppService(directory),

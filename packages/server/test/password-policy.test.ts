@@ -89,6 +89,9 @@ for (const backend of backends()) {
         },
       });
       assert.equal(policy.statusCode, 200, policy.body);
+      // Okta never applies a policy without rules (its Admin Console creates one with the policy).
+      const rule = await org.request({ method: 'POST', url: `/api/v1/policies/${policy.json().id}/rules`, payload: { type: 'PASSWORD', name: 'Everyone in it' } });
+      assert.equal(rule.statusCode, 200, rule.body);
       const strict = assertOktaError(await create('strict@example.com', 'Short-Pass1', { groupIds: [groupId] }), 403, 'E0000080');
       assert.deepEqual(strict.errorCauses.map((c) => c.errorSummary), [`${NOT_MET} at least 20 characters.`]);
       assert.equal((await create('loose@example.com', 'Short-Pass1')).statusCode, 200);

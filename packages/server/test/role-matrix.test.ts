@@ -263,6 +263,13 @@ const ENTRIES: Entry[] = [
   // --- policies, rules, mappings (issue 3) ---------------------------------------------------
   { method: 'GET', route: `${P}/policies`, permission: 'okta.policies.read', url: () => `${P}/policies?type=OKTA_SIGN_ON` },
   { method: 'POST', route: `${P}/policies`, permission: 'okta.policies.manage', url: () => `${P}/policies`, body: () => ({ type: 'OKTA_SIGN_ON', name: `Matrix created ${next()}` }) },
+  {
+    method: 'POST',
+    route: `${P}/policies/simulate`,
+    permission: 'okta.policies.read',
+    url: () => `${P}/policies/simulate`,
+    body: (fx) => [{ appInstance: fx.appId, policyContext: { user: { id: fx.userId } } }],
+  },
   { method: 'GET', route: `${P}/policies/:policyId`, permission: 'okta.policies.read', url: policy },
   { method: 'PUT', route: `${P}/policies/:policyId`, permission: 'okta.policies.manage', url: policy, body: () => ({ type: 'OKTA_SIGN_ON', name: 'Matrix policy' }) },
   { method: 'DELETE', route: `${P}/policies/:policyId`, permission: 'okta.policies.manage', fresh: async (org) => ({ id: await newPolicy(org) }), url: (_fx, f) => `${P}/policies/${f.id}` },

@@ -14,8 +14,12 @@ const AuthnBody = Type.Object({
 /**
  * `POST /api/v1/authn`, primary authentication with a username and password (no API token).
  * SUCCESS carries a one-time `sessionToken`; PASSWORD_EXPIRED a `stateToken`; LOCKED_OUT is
- * shown only when the password policy's `showLockoutFailures` is on; anything else is 401
- * E0000004. The rest of Okta's authn state machine (factors, recovery) comes later.
+ * shown only when the password policy's `showLockoutFailures` is on; a global session policy
+ * that denies, like anything else refused, is 401 E0000004. A policy that requires a factor
+ * answers MFA_ENROLL with a `stateToken` and the factors the MFA_ENROLL policy offers, with
+ * Okta's links (`enroll`, `cancel`, and `skip` when every factor is optional). The endpoints those
+ * links name, like the rest of Okta's authn state machine (factor enrollment and verification,
+ * recovery), are not served yet: docs/policy-engine-runtime.md.
  */
 export function authnRoutes(api: FastifyInstance, deps: { services: Services; orgUrl: () => string }): void {
   api.post('/authn', { schema: { body: AuthnBody } }, async (request) => {
@@ -46,6 +50,19 @@ export function authnRoutes(api: FastifyInstance, deps: { services: Services; or
         },
       },
     };
+    if (result.status === 'MFA_ENROLL') {
+      const link = (path: string) => ({ href: `${deps.orgUrl()}/api/v1/authn/${path}`, hints: { allow: ['POST'] } });
+      const factors = result.factors.map((f) => ({ ...f, status: 'NOT_SETUP', _links: { enroll: link('factors') } }));
+      const optional = result.factors.every((f) => f.enrollment === 'OPTIONAL');
+      return {
+        stateToken: result.stateToken,
+        expiresAt: isoDate(result.expiresAt),
+        status: 'MFA_ENROLL',
+        ...(relayState ? { relayState } : {}),
+        _embedded: { ...embedded, factors },
+        _links: { ...(optional ? { skip: link('skip') } : {}), cancel: link('cancel') },
+      };
+    }
     if (result.status === 'PASSWORD_EXPIRED') {
       return { stateToken: result.stateToken, expiresAt: isoDate(result.expiresAt), status: 'PASSWORD_EXPIRED', ...(relayState ? { relayState } : {}), _embedded: embedded };
     }

@@ -48,6 +48,13 @@ export abstract class PolicyPorts extends KyselyBase implements PolicyStore {
 
   abstract policyGeneration(type: PolicyType): Promise<number>;
 
+  policyGenerations(): Promise<Map<string, number>> {
+    return this.guard(async () => {
+      const rows = await this.db.selectFrom('policy_generations').select(['type', 'generation']).execute();
+      return new Map(rows.map((r) => [r.type, Number(r.generation)]));
+    });
+  }
+
   insertPolicy(p: PolicyRecord): Promise<void> {
     return this.guard(async () => {
       await this.db.insertInto('policies').values(policyRow(p)).execute();
@@ -256,7 +263,8 @@ export abstract class PolicyPorts extends KyselyBase implements PolicyStore {
 
   deletePolicyMapping(id: string): Promise<void> {
     return this.guard(async () => {
-      await this.db.deleteFrom('policy_mappings').where('id', '=', id).execute();
+      const removed = await this.db.deleteFrom('policy_mappings').where('id', '=', id).returning('resource_type').execute();
+      if (removed.some((r) => r.resource_type === APP_MAPPING_RESOURCE_TYPE)) await this.bumpPolicyGeneration('ACCESS_POLICY');
     });
   }
 
@@ -277,12 +285,40 @@ export abstract class PolicyPorts extends KyselyBase implements PolicyStore {
     return this.guard(async () => {
       await this.db.deleteFrom('policy_mappings').where('resource_type', '=', APP_MAPPING_RESOURCE_TYPE).where('resource_id', '=', m.resourceId).execute();
       await this.insertPolicyMapping(m);
+      await this.bumpPolicyGeneration('ACCESS_POLICY');
     });
   }
 
   deleteAppPolicyMappings(appId: string): Promise<void> {
     return this.guard(async () => {
-      await this.db.deleteFrom('policy_mappings').where('resource_type', '=', APP_MAPPING_RESOURCE_TYPE).where('resource_id', '=', appId).execute();
+      const removed = await this.db
+        .deleteFrom('policy_mappings')
+        .where('resource_type', '=', APP_MAPPING_RESOURCE_TYPE)
+        .where('resource_id', '=', appId)
+        .returning('id')
+        .execute();
+      if (removed.length > 0) await this.bumpPolicyGeneration('ACCESS_POLICY');
+    });
+  }
+
+  allPolicies(): Promise<PolicyRecord[]> {
+    return this.guard(async () => {
+      const rows = await this.db.selectFrom('policies').selectAll().orderBy('type').orderBy('priority').orderBy('id').execute();
+      return rows.map(toPolicy);
+    });
+  }
+
+  allRules(): Promise<RuleRecord[]> {
+    return this.guard(async () => {
+      const rows = await this.db.selectFrom('policy_rules').selectAll().orderBy('policy_id').orderBy('priority').orderBy('id').execute();
+      return rows.map(toRule);
+    });
+  }
+
+  allAppPolicyMappings(): Promise<Map<string, string>> {
+    return this.guard(async () => {
+      const rows = await this.db.selectFrom('policy_mappings').select(['resource_id', 'policy_id']).where('resource_type', '=', APP_MAPPING_RESOURCE_TYPE).execute();
+      return new Map(rows.map((r) => [r.resource_id, r.policy_id]));
     });
   }
 }

@@ -30,6 +30,8 @@ export interface PolicyStore {
   bumpPolicyGeneration(type: PolicyType): Promise<void>;
   /** The type's change counter (0 before the first change); a cheap read for cache validation. */
   policyGeneration(type: PolicyType): Promise<number>;
+  /** Every type's change counter in one read (types never changed are absent: 0). */
+  policyGenerations(): Promise<Map<string, number>>;
 
   insertPolicy(policy: PolicyRecord): Promise<void>;
   /** Writes every field of the stored policy (priority included). */
@@ -73,10 +75,22 @@ export interface PolicyStore {
    * ACCESS_POLICY. The ids of the policies the given apps are mapped to, by app id.
    */
   accessPolicyIdsOfApps(appIds: readonly string[]): Promise<Map<string, string>>;
-  /** Maps an app to a policy, replacing the app's previous mapping. */
+  /**
+   * Maps an app to a policy, replacing the app's previous mapping. Bumps the ACCESS_POLICY
+   * generation (the policy engine compiles the mappings), as do the two deletes below when they
+   * remove an app mapping.
+   */
   mapAppToPolicy(mapping: PolicyMappingRecord): Promise<void>;
   /** Removes an app's policy mapping (when the app is deleted). */
   deleteAppPolicyMappings(appId: string): Promise<void>;
+
+  // --- the policy engine's source: the whole org at once (an org has at most a few thousand) --
+  /** Every policy, any type and status, in (type, priority, id) order. */
+  allPolicies(): Promise<PolicyRecord[]>;
+  /** Every rule, in (policy, priority, id) order. */
+  allRules(): Promise<RuleRecord[]>;
+  /** Every app sign-in policy mapping: app id → ACCESS_POLICY id. */
+  allAppPolicyMappings(): Promise<Map<string, string>>;
 }
 
 /** The `resourceType` of a policy mapping that maps an app to its app sign-in policy. */

@@ -1,7 +1,7 @@
 import { PasswordComplexityError } from '../../errors/catalog.ts';
 import type { PolicyRecord } from '../policies/types.ts';
-import type { Clock } from '../shared/clock.ts';
-import type { Store } from '../store.ts';
+import type { PolicyEngine } from '../policy-engine/service.ts';
+import { POLICY_ENGINE_RECHECK_MS } from '../policy-engine/service.ts';
 import { isCommonPassword } from './common-passwords.ts';
 import type { FullProfile } from './types.ts';
 
@@ -63,68 +63,42 @@ export function rulesOf(policy: Pick<PolicyRecord, 'id' | 'settings'> | undefine
   };
 }
 
-interface CompiledPolicy {
-  include: ReadonlySet<string> | undefined;
-  exclude: ReadonlySet<string> | undefined;
-  rules: PasswordRules;
-}
-
-function idSet(value: unknown): ReadonlySet<string> | undefined {
-  return Array.isArray(value) ? new Set(value.filter((v): v is string => typeof v === 'string')) : undefined;
-}
-
 /**
- * Resolves a user's PASSWORD policy: the ACTIVE PASSWORD policies in priority order, the first
- * whose `conditions.people.groups` includes one of the user's groups (and excludes none), the
- * org's default policy last and for everyone no other policy claims. Policies are read once per
- * change: the compiled list is reused while `policyGeneration('PASSWORD')` (bumped by every
- * write of a PASSWORD policy, on any instance) is unchanged.
- */
-/**
- * How long the compiled policies are used before the PASSWORD generation is read again. Changes
+ * How long a compiled policy set is used before the policy generations are read again: changes
  * made through this process apply at once (the store announces them); another instance's changes
- * apply here within this time, which keeps a database round trip off every sign-in.
+ * apply here within this time, which keeps a database round trip off every sign-in. The policy
+ * engine's interval (`PolicyEngine`), named here for the users' flows.
  */
-export const PASSWORD_POLICY_RECHECK_MS = 1000;
+export const PASSWORD_POLICY_RECHECK_MS = POLICY_ENGINE_RECHECK_MS;
 
+/**
+ * Resolves a user's PASSWORD policy with the policy engine: the first ACTIVE PASSWORD policy, in
+ * priority order, whose conditions (`people.groups`, `authProvider`) match the user and one of
+ * whose ACTIVE rules matches (Okta: a policy with no rules is never applied), the org's default
+ * policy last; its settings become `PasswordRules`. No policy (none active) → the spec's defaults.
+ * Users of this resolver sign in or set passwords with Okta as their password's provider.
+ */
 export class PasswordPolicyResolver {
-  private cached: { generation: number; policies: CompiledPolicy[]; fallback: PasswordRules } | undefined;
-  /** When the generation was last read; undefined after an in-process change. */
-  private checkedAt: number | undefined;
+  /** Rules by the policy record they came from: records are immutable within a compiled set. */
+  private readonly rulesByPolicy = new WeakMap<PolicyRecord, PasswordRules>();
 
-  constructor(
-    private readonly store: Store,
-    private readonly clock: Clock,
-  ) {
-    store.onPolicyChange((type) => {
-      if (type === 'PASSWORD') this.checkedAt = undefined;
-    });
-  }
+  constructor(private readonly engine: PolicyEngine) {}
 
-  async resolve(groupIds: ReadonlySet<string>): Promise<PasswordRules> {
-    const { policies, fallback } = await this.compiled();
-    for (const policy of policies) {
-      if (policy.exclude && [...groupIds].some((g) => policy.exclude!.has(g))) continue;
-      if (!policy.include || [...groupIds].some((g) => policy.include!.has(g))) return policy.rules;
+  /**
+   * The rules for a user in these groups (Everyone included when it is a member). `userId` is
+   * absent while the user is being created: rules naming users then do not match it.
+   */
+  async resolve(groupIds: ReadonlySet<string>, userId?: string): Promise<PasswordRules> {
+    const set = await this.engine.get();
+    const user = userId === undefined ? { groupIds: [...groupIds] } : { id: userId, groupIds: [...groupIds] };
+    const { decision } = set.evaluate('PASSWORD', { user, authProvider: { provider: 'OKTA' } });
+    if (!decision) return rulesOf(undefined);
+    let rules = this.rulesByPolicy.get(decision.policy);
+    if (!rules) {
+      rules = rulesOf(decision.policy);
+      this.rulesByPolicy.set(decision.policy, rules);
     }
-    return fallback;
-  }
-
-  private async compiled(): Promise<{ policies: CompiledPolicy[]; fallback: PasswordRules }> {
-    const now = this.clock.now();
-    if (this.cached && this.checkedAt !== undefined && now - this.checkedAt < PASSWORD_POLICY_RECHECK_MS && now >= this.checkedAt) return this.cached;
-    this.checkedAt = now;
-    const generation = await this.store.policyGeneration('PASSWORD');
-    if (this.cached?.generation === generation) return this.cached;
-    const active = await this.store.listPolicies({ type: 'PASSWORD', status: 'ACTIVE', sortBy: 'priority', limit: 10_000 });
-    const policies = active.map((p): CompiledPolicy => {
-      const groups = obj(obj(obj(p.conditions).people).groups);
-      return { include: p.system ? undefined : idSet(groups.include), exclude: idSet(groups.exclude), rules: rulesOf(p) };
-    });
-    const system = active.find((p) => p.system);
-    const compiled = { generation, policies, fallback: rulesOf(system) };
-    this.cached = compiled;
-    return compiled;
+    return rules;
   }
 }
 

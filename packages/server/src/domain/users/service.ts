@@ -195,7 +195,7 @@ export class UserService {
     const profileChanged = hasProfile && JSON.stringify(profile) !== JSON.stringify(stored.profile);
     if (profileChanged) change.profile = profile;
     if (password !== undefined) {
-      const rules = await this.deps.passwordPolicies.resolve(new Set(facts.groupIds));
+      const rules = await this.deps.passwordPolicies.resolve(new Set(facts.groupIds), stored.id);
       const causes = complexityFailures(password, rules, profile);
       if (options.strict) causes.push(...(await this.ageAndHistoryFailures(stored, password, rules, now)));
       refuseIfAny(causes);
@@ -234,7 +234,7 @@ export class UserService {
     const matches = stored.passwordHash === null ? await this.deps.passwords.verifyNothing(input.oldPassword) : await this.deps.passwords.verify(input.oldPassword, stored.passwordHash);
     if (!matches) throw new CredentialsUpdateFailedError(['oldPassword: The credentials provided were incorrect.']);
     const now = this.deps.clock.now();
-    const rules = await this.deps.passwordPolicies.resolve(new Set(facts.groupIds));
+    const rules = await this.deps.passwordPolicies.resolve(new Set(facts.groupIds), stored.id);
     const causes = complexityFailures(input.newPassword, rules, stored.profile);
     causes.push(...(await this.ageAndHistoryFailures(stored, input.newPassword, rules, now)));
     refuseIfAny(causes);
@@ -298,7 +298,7 @@ export class UserService {
       'okta.users.credentials.expirePassword',
       async (stored, facts, now) => {
         if (!options.tempPassword) return { status: 'PASSWORD_EXPIRED' };
-        const rules = await this.deps.passwordPolicies.resolve(new Set(facts.groupIds));
+        const rules = await this.deps.passwordPolicies.resolve(new Set(facts.groupIds), stored.id);
         tempPassword = this.temporaryPassword(rules, stored);
         return { status: 'PASSWORD_EXPIRED', ...(await this.newPassword(tempPassword, now)) };
       },
@@ -316,8 +316,8 @@ export class UserService {
       idOrLogin,
       'resetPassword',
       'okta.users.credentials.resetPassword',
-      async (_stored, facts, now) => {
-        const rules = await this.deps.passwordPolicies.resolve(new Set(facts.groupIds));
+      async (stored, facts, now) => {
+        const rules = await this.deps.passwordPolicies.resolve(new Set(facts.groupIds), stored.id);
         return { status: 'RECOVERY', failedAttempts: 0, recoveryTokenHash: sha256(token), recoveryTokenExpires: now + rules.recoveryTokenMinutes * 60_000 };
       },
       { clearSessions: options.revokeSessions },

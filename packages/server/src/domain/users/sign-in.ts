@@ -1,9 +1,13 @@
 import { AuthenticationFailedError } from '../../errors/catalog.ts';
+import type { PolicyEngine } from '../policy-engine/service.ts';
+import type { Decision, EvaluationContext } from '../policy-engine/types.ts';
 import type { CallContext, Principal } from '../shared/context.ts';
 import type { DirectoryServiceDeps } from '../shared/service-deps.ts';
 import { SIGN_IN_STATUSES } from './lifecycle.ts';
 import type { PasswordPolicyResolver, PasswordRules } from './password-policy.ts';
 import { displayName, sha256, userEvent } from './service.ts';
+import { enrollableFactors } from './mfa-factors.ts';
+import type { EnrollableFactor } from './mfa-factors.ts';
 import type { UserAccount } from './types.ts';
 
 /** How long a session token from primary authentication may be exchanged (Okta: 5 minutes). */
@@ -22,6 +26,8 @@ export interface PasswordVerifier {
 export interface SignInDeps extends DirectoryServiceDeps {
   passwords: PasswordVerifier;
   passwordPolicies: PasswordPolicyResolver;
+  /** The org's policies: the global session policy (OKTA_SIGN_ON) and MFA enrollment decide after the password. */
+  engine: PolicyEngine;
 }
 
 /** What a request tells sign-in about itself: a call context without a principal (nobody is signed in yet). */
@@ -30,6 +36,8 @@ export type SignInRequest = Omit<CallContext, 'principal'>;
 export type SignInResult =
   | { status: 'SUCCESS'; user: UserAccount; sessionToken: string; expiresAt: number }
   | { status: 'PASSWORD_EXPIRED'; user: UserAccount; stateToken: string; expiresAt: number }
+  /** The global session policy requires a factor and the user has none enrolled: these are the ones it may enroll. */
+  | { status: 'MFA_ENROLL'; user: UserAccount; stateToken: string; expiresAt: number; factors: EnrollableFactor[] }
   | { status: 'LOCKED_OUT' };
 
 /**
@@ -45,6 +53,14 @@ export type SignInResult =
  * reached the limit and failed locks the user with another conditional UPDATE that succeeds
  * once. A success sets the counter back to zero. Nothing here takes a lock beyond the user's
  * own row, so other users' sign-ins never wait on it.
+ *
+ * After the password, the global session policy (OKTA_SIGN_ON, evaluated by the policy engine for
+ * the user, its groups and the client IP) decides: `signon.access: DENY` answers the same 401
+ * E0000004 as a wrong password (Okta stopped answering 403 there); `requireFactor` answers
+ * MFA_ENROLL with the factors the MFA_ENROLL policy lets the user enroll (Tollgate has no factor
+ * enrollments yet, so MFA_REQUIRED, for users with enrolled factors, never arises). Both come
+ * before PASSWORD_EXPIRED: nobody changes a password on the strength of the password alone when
+ * the policy wants more.
  */
 export class SignInService {
   constructor(private readonly deps: SignInDeps) {}
@@ -69,7 +85,7 @@ export class SignInService {
     }
     let user = found.user;
     const ctx = asUser(request, user);
-    const rules = await this.deps.passwordPolicies.resolve(new Set(found.groupIds));
+    const rules = await this.deps.passwordPolicies.resolve(new Set(found.groupIds), user.id);
     user = await this.autoUnlock(ctx, user, rules);
 
     if (!SIGN_IN_STATUSES.has(user.status) || user.passwordHash === null) {
@@ -97,6 +113,21 @@ export class SignInService {
       return this.refuse(ctx, user, rules, 'INVALID_CREDENTIALS');
     }
 
+    const signOn = await this.signOnDecision(request, user, found.groupIds);
+    if (signOn.access === 'DENY') {
+      // The password was right: the attempt it reserved is given back, but no session starts.
+      await store.updateUser(user.id, { failedAttempts: 0, lastUpdated: user.lastUpdated });
+      await this.deps.log.record(ctx, signOnEvent(user, signOn.decision!, 'DENY', 'Sign-on policy evaluation resulted in DENY'));
+      await this.deps.log.record(ctx, failure(user, 'POLICY_DENY'));
+      throw new AuthenticationFailedError();
+    }
+    if (signOn.requireFactor) {
+      await store.updateUser(user.id, { failedAttempts: 0, lastUpdated: user.lastUpdated });
+      await this.deps.log.record(ctx, signOnEvent(user, signOn.decision!, 'CHALLENGE', 'Sign-on policy evaluation resulted in a factor requirement'));
+      const now = clock.now();
+      return { status: 'MFA_ENROLL', user, stateToken: '00' + this.deps.ids.secret(40), expiresAt: now + SESSION_TOKEN_MS, factors: signOn.factors };
+    }
+
     const now = clock.now();
     await store.recordSignIn(user.id, now);
     const expired = user.status === 'PASSWORD_EXPIRED' || (rules.age.maxAgeDays > 0 && user.passwordChanged !== null && now >= user.passwordChanged + rules.age.maxAgeDays * DAY_MS);
@@ -114,6 +145,31 @@ export class SignInService {
     await store.insertSession({ id: this.deps.ids.objectId('session'), userId: user.id, kind: 'SESSION_TOKEN', tokenHash: sha256(sessionToken), created: now, expiresAt });
     await this.deps.log.record(ctx, userEvent(user, 'user.session.start', 'User login to Okta', { outcome: { result: 'SUCCESS' } }));
     return { status: 'SUCCESS', user: { ...user, lastLogin: now }, sessionToken, expiresAt };
+  }
+
+  /**
+   * The global session policy's answer for this sign-in, and when it requires a factor, the
+   * factors the MFA_ENROLL policy offers. No applicable policy (none active) allows.
+   */
+  private async signOnDecision(
+    request: SignInRequest,
+    user: UserAccount,
+    groupIds: readonly string[],
+  ): Promise<{ access: 'ALLOW' | 'DENY'; requireFactor: boolean; decision: Decision | null; factors: EnrollableFactor[] }> {
+    const set = await this.deps.engine.get();
+    const context: EvaluationContext = {
+      user: { id: user.id, groupIds, login: user.profile.login, profile: user.profile },
+      ...(request.ipAddress ? { ip: request.ipAddress } : {}),
+      authType: 'ANY',
+      identityProvider: { provider: 'OKTA' },
+      authProvider: { provider: 'OKTA' },
+    };
+    const { decision } = set.evaluate('OKTA_SIGN_ON', context);
+    const signon = objectAt(decision?.actions, 'signon');
+    const access = signon?.access === 'DENY' ? 'DENY' : 'ALLOW';
+    const requireFactor = access === 'ALLOW' && signon?.requireFactor === true;
+    const factors = requireFactor ? enrollableFactors(set.evaluate('MFA_ENROLL', context).decision?.settings ?? null) : [];
+    return { access, requireFactor, decision, factors };
   }
 
   /** `autoUnlockMinutes`: a lock older than that ends at the user's next attempt (once, whoever comes first). */
@@ -134,6 +190,24 @@ export class SignInService {
     if (reason === 'LOCKED_OUT' && rules.lockout.showLockoutFailures) return { status: 'LOCKED_OUT' };
     throw new AuthenticationFailedError();
   }
+}
+
+function objectAt(value: unknown, key: string): Record<string, unknown> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const child = (value as Record<string, unknown>)[key];
+  return typeof child === 'object' && child !== null && !Array.isArray(child) ? (child as Record<string, unknown>) : undefined;
+}
+
+/** `policy.evaluate_sign_on`, as Okta logs the global session policy's answer: the user, the policy and the rule. */
+function signOnEvent(user: UserAccount, decision: Decision, result: 'DENY' | 'CHALLENGE', reason: string) {
+  return userEvent(user, 'policy.evaluate_sign_on', 'Evaluation of sign-on policy', {
+    outcome: { result, reason },
+    target: [
+      { id: user.id, type: 'User', alternateId: user.profile.login, displayName: displayName(user.profile) },
+      { id: decision.policy.id, type: 'PolicyEntity', alternateId: 'unknown', displayName: decision.policy.name, detailEntry: { policyType: decision.policy.type } },
+      { id: decision.rule.id, type: 'PolicyRule', alternateId: 'unknown', displayName: decision.rule.name, detailEntry: { policyRuleType: 'SIGN_ON' } },
+    ],
+  });
 }
 
 function failure(user: UserAccount | undefined, reason: string) {
