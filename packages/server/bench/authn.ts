@@ -127,23 +127,41 @@ async function overhead(label: string, services: Services): Promise<void> {
   latencies.sort((a, b) => a - b);
     console.log(`non-KDF sign-in work (${label}, in process, ${iterations} sign-ins): p50 ${percentile(latencies, 50).toFixed(3)} ms, p99 ${percentile(latencies, 99).toFixed(3)} ms`);
   console.log(`  (whole sign-in without the KDF: user lookup, groups, policy, lockout, session token insert, System Log event)`);
-  // The part the target is about: PASSWORD policy resolution and the lockout bookkeeping
-  // (the conditional reservation UPDATE and the reset on success), timed by themselves.
+  // The part the target is about: PASSWORD policy resolution and the lockout bookkeeping. Before
+  // the KDF: resolution and the conditional reservation UPDATE (one round trip). After it, on
+  // success: the reset, which shares its statement with the session-token insert a sign-in makes
+  // anyway (one statement on PostgreSQL, so no round trip of its own; a second statement on
+  // SQLite). Both parts are timed by themselves: the target applies to their sum.
   const resolver = new PasswordPolicyResolver(services.policyEngine);
   const { user, groupIds } = (await services.store.findUserForSignIn(login(0)))!;
-  const parts: number[] = [];
+  const before: number[] = [];
+  const withSession: number[] = [];
+  const sessionOnly: number[] = [];
+  const session = (now: number) => ({ id: services.ids.objectId('session'), userId: user.id, kind: 'SESSION_TOKEN' as const, tokenHash: services.ids.secret(64), created: now, expiresAt: now + 300_000 });
   for (let i = 0; i < iterations; i++) {
-    const t = performance.now();
-    // The groups come with the user lookup sign-in needs anyway (findUserForSignIn), so what is
-    // added is the resolution itself, the reservation and the reset.
+    let t = performance.now();
+    // The groups come with the user lookup sign-in needs anyway (findUserForSignIn).
     const rules = await resolver.resolve(new Set(groupIds));
     await services.store.reserveSignInAttempt(user.id, rules.lockout.maxAttempts);
-    await services.store.recordSignIn(user.id, Date.now());
-    parts.push(performance.now() - t);
+    before.push(performance.now() - t);
+    // The reset's cost: the session insert with it, against the same insert alone (alternating).
+    t = performance.now();
+    if (i % 2 === 0) {
+      await services.store.recordSignIn(user.id, Date.now(), session(Date.now()));
+      withSession.push(performance.now() - t);
+    } else {
+      await services.store.insertSession(session(Date.now()));
+      sessionOnly.push(performance.now() - t);
+    }
   }
-  parts.sort((a, b) => a - b);
-  const partsP99 = percentile(parts, 99);
-  console.log(`policy resolution + lockout bookkeeping (${label}): p50 ${percentile(parts, 50).toFixed(3)} ms, p99 ${partsP99.toFixed(3)} ms; target p99 <= ${TARGET_P99_MS} ms: ${partsP99 <= TARGET_P99_MS ? 'MET' : 'MISSED'}`);
+  for (const list of [before, withSession, sessionOnly]) list.sort((a, b) => a - b);
+  const p = (list: number[], q: number) => percentile(list, q).toFixed(3);
+  const resetP50 = percentile(withSession, 50) - percentile(sessionOnly, 50);
+  const resetP99 = Math.max(0, percentile(withSession, 99) - percentile(sessionOnly, 99));
+  const sumP99 = percentile(before, 99) + resetP99;
+  console.log(`policy resolution + lockout reservation, before the KDF (${label}): p50 ${p(before, 50)} ms, p99 ${p(before, 99)} ms`);
+  console.log(`  reset on success, riding on the session insert (${label}): insert with reset p50 ${p(withSession, 50)} / p99 ${p(withSession, 99)} ms, insert alone p50 ${p(sessionOnly, 50)} / p99 ${p(sessionOnly, 99)} ms -> reset adds ~${resetP50.toFixed(3)} ms p50, ~${resetP99.toFixed(3)} ms p99`);
+  console.log(`policy resolution + lockout bookkeeping (${label}): p99 ~${sumP99.toFixed(3)} ms; target p99 <= ${TARGET_P99_MS} ms: ${sumP99 <= TARGET_P99_MS ? 'MET' : 'MISSED'}`);
 }
 
 async function overheadOn(label: string, extra: Record<string, unknown>, dataDir: string): Promise<void> {

@@ -284,9 +284,21 @@ export abstract class UserPorts extends RateLimitPorts implements UserStore {
     });
   }
 
-  recordSignIn(userId: string, at: number): Promise<void> {
+  recordSignIn(userId: string, at: number, session?: SessionRecord): Promise<void> {
     return this.guard(async () => {
-      await this.db.updateTable('users').set({ failed_attempts: 0, last_login: at }).where('id', '=', userId).execute();
+      const reset = this.db.updateTable('users').set({ failed_attempts: 0, last_login: at }).where('id', '=', userId);
+      if (!session) {
+        await reset.execute();
+        return;
+      }
+      const values = { id: session.id, user_id: session.userId, kind: session.kind, token_hash: session.tokenHash, created: session.created, expires_at: session.expiresAt };
+      if (this.dialect === 'postgres') {
+        // One statement: a sign-in on PostgreSQL pays one round trip for the reset and the session.
+        await this.db.with('reset', () => reset).insertInto('user_sessions').values(values).execute();
+        return;
+      }
+      await reset.execute();
+      await this.db.insertInto('user_sessions').values(values).execute();
     });
   }
 }

@@ -60,6 +60,9 @@ export interface UserStore {
   lockOut(userId: string, maxAttempts: number, at: number): Promise<boolean>;
   /** ACTIVE again with a zero counter, once: only while LOCKED_OUT since `lockedBefore` or earlier. */
   autoUnlock(userId: string, lockedBefore: number, at: number): Promise<boolean>;
-  /** A successful sign-in: the counter back to zero, `last_login` set. */
-  recordSignIn(userId: string, at: number): Promise<void>;
+  /**
+   * A successful sign-in: the counter back to zero, `last_login` set, and the session token
+   * stored when one is given, in one round trip where the dialect allows (PostgreSQL).
+   */
+  recordSignIn(userId: string, at: number, session?: SessionRecord): Promise<void>;
 }

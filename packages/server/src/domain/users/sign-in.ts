@@ -129,9 +129,9 @@ export class SignInService {
     }
 
     const now = clock.now();
-    await store.recordSignIn(user.id, now);
     const expired = user.status === 'PASSWORD_EXPIRED' || (rules.age.maxAgeDays > 0 && user.passwordChanged !== null && now >= user.passwordChanged + rules.age.maxAgeDays * DAY_MS);
     if (expired) {
+      await store.recordSignIn(user.id, now);
       if (user.status !== 'PASSWORD_EXPIRED') {
         await store.setUserStatus(user.id, 'PASSWORD_EXPIRED', now);
         this.deps.apiTokens.forgetUser(user.id);
@@ -142,7 +142,7 @@ export class SignInService {
     }
     const sessionToken = this.deps.ids.secret(40);
     const expiresAt = now + SESSION_TOKEN_MS;
-    await store.insertSession({ id: this.deps.ids.objectId('session'), userId: user.id, kind: 'SESSION_TOKEN', tokenHash: sha256(sessionToken), created: now, expiresAt });
+    await store.recordSignIn(user.id, now, { id: this.deps.ids.objectId('session'), userId: user.id, kind: 'SESSION_TOKEN', tokenHash: sha256(sessionToken), created: now, expiresAt });
     await this.deps.log.record(ctx, userEvent(user, 'user.session.start', 'User login to Okta', { outcome: { result: 'SUCCESS' } }));
     return { status: 'SUCCESS', user: { ...user, lastLogin: now }, sessionToken, expiresAt };
   }
