@@ -4,34 +4,12 @@
 // another app sign-in policy; and Okta's errors surfacing as the SDK's API errors.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import okta from '@okta/okta-sdk-nodejs';
 import type { AppUser, Application, ApplicationGroupAssignment, BookmarkApplication, Client, OpenIdConnectApplication } from '@okta/okta-sdk-nodejs';
 import { randomIds } from '../src/domain/shared/ids.ts';
 import { backends } from './helpers/backends.ts';
-import { ADMIN_TOKEN } from './helpers/app.ts';
 import { startListeningOrg } from './helpers/listening-org.ts';
+import { sdkClient, collect, rejectsWith } from './helpers/okta-sdk.ts';
 import type { ListeningOrg } from './helpers/listening-org.ts';
-
-function sdkClient(orgUrl: string): Client {
-  return new okta.Client({ orgUrl, token: ADMIN_TOKEN, authorizationMode: 'SSWS' });
-}
-
-async function collect<T>(collection: Promise<{ each(fn: (item: T) => void): Promise<unknown> }>): Promise<T[]> {
-  const items: T[] = [];
-  await (await collection).each((item) => {
-    items.push(item);
-  });
-  return items;
-}
-
-async function rejectsWith(promise: Promise<unknown>, status: number, errorCode: string): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    const e = error as { status?: number; errorCode?: string };
-    assert.equal(e.status, status);
-    assert.equal(e.errorCode, errorCode);
-    return true;
-  });
-}
 
 for (const backend of backends()) {
   describe(`Okta Node SDK against Tollgate: apps (${backend.name})`, () => {

@@ -3,25 +3,11 @@
 // read-only fields and drops milliseconds), activate, deactivate and delete, for policies and rules.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import okta from '@okta/okta-sdk-nodejs';
 import type { Client, OktaApiError, OktaSignOnPolicy, OktaSignOnPolicyRule, Policy, PolicyRule } from '@okta/okta-sdk-nodejs';
 import { backends } from './helpers/backends.ts';
-import { ADMIN_TOKEN } from './helpers/app.ts';
 import { startListeningOrg } from './helpers/listening-org.ts';
+import { sdkClient, collect } from './helpers/okta-sdk.ts';
 import type { ListeningOrg } from './helpers/listening-org.ts';
-
-function sdkClient(orgUrl: string): Client {
-  // The SDK's cache stays on, as for real users; every read below follows a write through this client.
-  return new okta.Client({ orgUrl, token: ADMIN_TOKEN, authorizationMode: 'SSWS' });
-}
-
-async function collect<T>(collection: Promise<{ each(fn: (item: T) => void): Promise<unknown> }>): Promise<T[]> {
-  const items: T[] = [];
-  await (await collection).each((item) => {
-    items.push(item);
-  });
-  return items;
-}
 
 for (const backend of backends()) {
   describe(`Okta Node SDK against Tollgate: policies (${backend.name})`, () => {

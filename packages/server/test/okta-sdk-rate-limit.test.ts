@@ -17,9 +17,10 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { describe, it } from 'node:test';
 import okta from '@okta/okta-sdk-nodejs';
 import type { Client, OktaApiError as OktaApiErrorType } from '@okta/okta-sdk-nodejs';
-import { ADMIN_TOKEN, startOrg } from './helpers/app.ts';
+import { startOrg } from './helpers/app.ts';
 import type { TestOrg } from './helpers/app.ts';
 import { ERROR_ID, REQUEST_ID } from './helpers/assertions.ts';
+import { sdkClient } from './helpers/okta-sdk.ts';
 import { backends } from './helpers/backends.ts';
 
 const [sqlite] = backends();
@@ -85,15 +86,6 @@ async function exhaustedOrg(): Promise<RateLimitedOrg> {
   return { org, exchanges, adminTokenId: admin!.id, t0, onRateLimited, close: () => org.close() };
 }
 
-function sdkClient(orgUrl: string, options: { maxRetries?: number } = {}): Client {
-  // authorizationMode pinned: the SDK also reads OKTA_CLIENT_* and ~/.okta/okta.yaml, constructor arguments win.
-  return new okta.Client({
-    orgUrl,
-    token: ADMIN_TOKEN,
-    authorizationMode: 'SSWS',
-    ...(options.maxRetries === undefined ? {} : { requestExecutor: new okta.DefaultRequestExecutor({ maxRetries: options.maxRetries, requestTimeout: 0 }) }),
-  });
-}
 
 /** The delays the SDK announced on its `backoff` event. */
 function recordBackoffs(client: Client): number[] {

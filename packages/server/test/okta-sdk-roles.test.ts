@@ -3,21 +3,12 @@
 // assign, list and unassign group targets (roleTargetApi).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import okta from '@okta/okta-sdk-nodejs';
 import type { Client, Group, OktaApiError } from '@okta/okta-sdk-nodejs';
 import { randomIds } from '../src/domain/shared/ids.ts';
 import { backends } from './helpers/backends.ts';
-import { ADMIN_TOKEN } from './helpers/app.ts';
 import { startListeningOrg } from './helpers/listening-org.ts';
+import { sdkClient, collect } from './helpers/okta-sdk.ts';
 import type { ListeningOrg } from './helpers/listening-org.ts';
-
-async function collect<T>(collection: Promise<{ each(fn: (item: T) => void): Promise<unknown> }>): Promise<T[]> {
-  const items: T[] = [];
-  await (await collection).each((item) => {
-    items.push(item);
-  });
-  return items;
-}
 
 for (const backend of backends()) {
   describe(`Okta Node SDK against Tollgate: admin roles (${backend.name})`, () => {
@@ -26,7 +17,7 @@ for (const backend of backends()) {
 
     before(async () => {
       org = await startListeningOrg(backend);
-      client = new okta.Client({ orgUrl: org.orgUrl, token: ADMIN_TOKEN, authorizationMode: 'SSWS' });
+      client = sdkClient(org.orgUrl);
     });
     after(() => org.close());
 

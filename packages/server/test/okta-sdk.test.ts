@@ -15,16 +15,13 @@ import { backends } from './helpers/backends.ts';
 import { ADMIN_TOKEN } from './helpers/app.ts';
 import { ERROR_ID, REQUEST_ID } from './helpers/assertions.ts';
 import { startListeningOrg } from './helpers/listening-org.ts';
+import { sdkClient } from './helpers/okta-sdk.ts';
 import type { ListeningOrg } from './helpers/listening-org.ts';
 
 /** Tokens beyond the bootstrap one: more than the server's default page of 20, which the SDK gets because it sends no `limit`. */
 const EXTRA_TOKENS = 25;
 const DEFAULT_PAGE = 20;
 
-function sdkClient(orgUrl: string, token: string): Client {
-  // authorizationMode pinned: the SDK also reads OKTA_CLIENT_* and ~/.okta/okta.yaml, constructor arguments win.
-  return new okta.Client({ orgUrl, token, authorizationMode: 'SSWS' });
-}
 
 async function listAll(client: Client): Promise<ApiToken[]> {
   const items: ApiToken[] = [];
@@ -60,7 +57,7 @@ for (const backend of backends()) {
 
     before(async () => {
       org = await startListeningOrg(backend);
-      client = sdkClient(org.orgUrl, ADMIN_TOKEN);
+      client = sdkClient(org.orgUrl, { token: ADMIN_TOKEN });
       const [bootstrap, ...others] = await org.services.store.listApiTokens({ limit: 2 });
       assert.deepEqual(others, [], 'a new org has only the bootstrap token');
       adminTokenId = bootstrap!.id;
@@ -137,11 +134,11 @@ for (const backend of backends()) {
       assert.deepEqual(error.errorCauses, []);
       await oktaApiError(client.apiTokenApi.revokeApiToken({ apiTokenId: victim.tokenId }), 404, 'E0000007');
       await oktaApiError(client.apiTokenApi.upsertApiToken({ apiTokenId: victim.tokenId, apiTokenUpdate: { name: 'x' } }), 404, 'E0000007');
-      await oktaApiError(listAll(sdkClient(org.orgUrl, victim.token)), 401, 'E0000011');
+      await oktaApiError(listAll(sdkClient(org.orgUrl, { token: victim.token })), 401, 'E0000011');
     });
 
     it('a wrong token: OktaApiError 401 E0000011 on every operation', async () => {
-      const wrong = sdkClient(org.orgUrl, '00wrongwrongwrongwrongwrongwrongwrongwrong');
+      const wrong = sdkClient(org.orgUrl, { token: '00wrongwrongwrongwrongwrongwrongwrongwrong' });
       const error = await oktaApiError(listAll(wrong), 401, 'E0000011');
       assert.equal(error.errorSummary, 'Invalid token provided');
       await oktaApiError(wrong.apiTokenApi.getApiToken({ apiTokenId: adminTokenId }), 401, 'E0000011');
@@ -152,13 +149,13 @@ for (const backend of backends()) {
 
     it('a user without an admin role: OktaApiError 403 E0000006', async () => {
       const plain = await org.userWithToken('sdk-plain@example.com');
-      const error = await oktaApiError(listAll(sdkClient(org.orgUrl, plain.token)), 403, 'E0000006');
+      const error = await oktaApiError(listAll(sdkClient(org.orgUrl, { token: plain.token })), 403, 'E0000006');
       assert.equal(error.errorSummary, 'You do not have permission to perform the requested action');
     });
 
     it('revokeCurrentApiToken revokes the calling token (resolves with nothing); it then gets 401', async () => {
       const self = await org.userWithToken('sdk-self@example.com', ['SUPER_ADMIN']);
-      const own = sdkClient(org.orgUrl, self.token);
+      const own = sdkClient(org.orgUrl, { token: self.token });
       assert.equal((await own.apiTokenApi.getApiToken({ apiTokenId: self.tokenId })).id, self.tokenId);
       assert.equal(await own.apiTokenApi.revokeCurrentApiToken(), undefined);
       await oktaApiError(listAll(own), 401, 'E0000011');
@@ -166,7 +163,7 @@ for (const backend of backends()) {
     });
 
     it('works with an orgUrl that ends in a slash (the SDK then requests //api/v1/...)', async () => {
-      const slashed = sdkClient(`${org.orgUrl}/`, ADMIN_TOKEN);
+      const slashed = sdkClient(`${org.orgUrl}/`, { token: ADMIN_TOKEN });
       const before = org.requests.length;
       const expected = (await org.services.store.listApiTokens({ limit: 1000 })).map((t) => t.id);
       assert.ok(expected.length > DEFAULT_PAGE);
@@ -183,7 +180,7 @@ for (const backend of backends()) {
       assert.ok(org.requests.slice(before).filter((r) => r.url.startsWith('//api/v1/api-tokens/')).length >= 4);
 
       const own = await org.userWithToken('sdk-slash-self@example.com');
-      assert.equal(await sdkClient(`${org.orgUrl}/`, own.token).apiTokenApi.revokeCurrentApiToken(), undefined);
+      assert.equal(await sdkClient(`${org.orgUrl}/`, { token: own.token }).apiTokenApi.revokeCurrentApiToken(), undefined);
       assert.equal(org.requests.at(-1)?.url, '//api/v1/api-tokens/current');
       assert.equal(await org.services.store.getApiToken(own.tokenId), undefined, 'revoked');
     });
