@@ -167,6 +167,31 @@ for (const backend of backends()) {
       assert.equal(set.evaluate('OKTA_SIGN_ON', {}).decision, null);
     });
 
+    it('a write committed while a recheck is reading the counters still applies to the next get()', async () => {
+      // The recheck read the counters before the commit and finishes after it: it must not mark
+      // the set as checked over the change this process announced.
+      let release: (() => void) | undefined;
+      let gate: Promise<void> | undefined;
+      const real = org.services.store;
+      const store = new Proxy(real, {
+        get(target, name, receiver) {
+          if (name === 'policyGenerations') return () => target.policyGenerations().then(async (counters) => (await gate, counters));
+          const value: unknown = Reflect.get(target, name, receiver);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const engine = new PolicyEngine({ store, clock: org.clock });
+      const loaded = await engine.get();
+      org.clock.advance(POLICY_ENGINE_RECHECK_MS);
+      gate = new Promise((resolve) => (release = resolve));
+      const recheck = engine.get(); // reads the counters now, answers after the commit below
+      const id = await signOnPolicy('Committed during a recheck');
+      gate = undefined;
+      release!();
+      assert.equal(await recheck, loaded, 'the recheck started before the write');
+      assert.equal(decided(await engine.get(), 'OKTA_SIGN_ON'), id, 'the next get() sees the write');
+    });
+
     it('current() before any load is a programming error', () => {
       const engine = new PolicyEngine({ store: org.services.store, clock: org.clock });
       assert.throws(() => engine.current(), /no compiled policy set/);

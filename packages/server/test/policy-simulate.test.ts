@@ -10,6 +10,7 @@ import type { TestOrg } from './helpers/app.ts';
 import { assertOktaError } from './helpers/assertions.ts';
 import { assertMatchesSpec } from './helpers/openapi.ts';
 import { startListeningOrg } from './helpers/listening-org.ts';
+import { MAX_SIMULATIONS } from '../src/domain/policy-engine/service.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies read field by field
 const ALL_TYPES = ['ACCESS_POLICY', 'MFA_ENROLL', 'OKTA_SIGN_ON', 'PROFILE_ENROLLMENT'];
@@ -204,6 +205,20 @@ for (const backend of backends()) {
         await bad({ appInstance: appId, policyContext: { ...groups(), device: { registered: 'yes' } } }, 'policyContext.device.registered');
         await bad([{ appInstance: appId, policyContext: groups() }, { appInstance: appId, policyContext: { ...groups(), risk: { level: 'X' } } }], '[1].policyContext.risk.level');
         await bad({ appInstance: appId, policyContext: groups() }, 'expand', '?expand=EVERYTHING');
+      });
+
+      it('malformed shapes name their field; more than MAX_SIMULATIONS items are refused', async () => {
+        await bad({ appInstance: appId, policyContext: 'everyone' }, 'policyContext');
+        await bad({ appInstance: 42, policyContext: groups() }, 'appInstance');
+        await bad({ appInstance: appId, policyContext: { groups: { ids: [] } } }, 'policyContext.groups.ids');
+        await bad({ appInstance: appId, policyContext: { groups: { ids: 'everyone' } } }, 'policyContext.groups.ids');
+        await bad({ appInstance: appId, policyContext: { user: { id: 7 } } }, 'policyContext.user.id');
+        await bad({ appInstance: appId, policyContext: { ...groups(), zones: [zoneId] } }, 'policyContext.zones');
+        await bad({ appInstance: appId, policyTypes: ['OKTA_SIGN_ON'], policyType: ['MFA_ENROLL'], policyContext: groups() }, 'policyType');
+        await bad({ appInstance: appId, policyTypes: 'OKTA_SIGN_ON', policyContext: groups() }, 'policyTypes');
+        await bad({ appInstance: appId, policyContext: { ...groups(), device: { assuranceId: 1 } } }, 'policyContext.device.assuranceId');
+        await bad(Array.from({ length: MAX_SIMULATIONS + 1 }, () => ({ appInstance: appId, policyContext: groups() })), 'simulatePolicy');
+        assert.equal((await ok(Array.from({ length: MAX_SIMULATIONS }, () => ({ appInstance: appId, policyTypes: ['OKTA_SIGN_ON'], policyContext: groups() })))).length, MAX_SIMULATIONS);
       });
 
       it('accepts the rest of the context: risk, device', async () => {

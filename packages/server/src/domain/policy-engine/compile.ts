@@ -404,10 +404,10 @@ class CompiledSet implements CompiledPolicySet {
   }
 }
 
-/** Marks the posting's rules after `ordinal` dropped; returns the dropped bits of `word` (the search's current word). */
 /** The `conditions` of a rule traced without them: shared, never written. */
 const NO_TRACES: ConditionTrace[] = [];
 
+/** Marks the posting's rules after `ordinal` dropped; returns the dropped bits of `word` (the search's current word). */
 function drop(killed: Uint32Array, posting: Posting, ordinal: number, word: number): number {
   const bits = posting.bits;
   if (bits) {

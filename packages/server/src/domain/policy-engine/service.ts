@@ -57,6 +57,8 @@ export class PolicyEngine {
   private loadedVersion: string | undefined;
   /** When the counters were last read (injected clock); undefined: read them before the next use. */
   private checkedAt: number | undefined;
+  /** How many changes this process has announced: a load that began before the last one does not count as a check. */
+  private changes = 0;
   /** Refreshes run one after another; this is the tail of the queue (it never rejects). */
   private queue: Promise<void> = Promise.resolve();
   /** The queued refresh that has not started yet, if any. */
@@ -68,6 +70,7 @@ export class PolicyEngine {
   constructor(private readonly deps: PolicyEngineDeps) {
     this.reportError = deps.onError ?? (() => undefined);
     deps.store.onPolicyChange(() => {
+      this.changes++;
       this.checkedAt = undefined;
       this.refresh().catch(() => undefined); // reported inside; `get()` retries
     });
@@ -164,9 +167,15 @@ export class PolicyEngine {
   private async reloadIfChanged(): Promise<void> {
     try {
       const checkedAt = this.deps.clock.now();
+      const changes = this.changes;
+      // A change announced while this load ran may be missing from it: leave the set due, so the
+      // next `get()` waits for the refresh the announcement queued instead of serving this one.
+      const checked = () => {
+        if (this.changes === changes) this.checkedAt = checkedAt;
+      };
       let version = await this.counters();
       if (version === this.loadedVersion) {
-        this.checkedAt = checkedAt;
+        checked();
         return;
       }
       for (let attempt = 1; ; attempt++) {
@@ -174,7 +183,7 @@ export class PolicyEngine {
         const after = await this.counters();
         if (after === version || attempt >= LOAD_ATTEMPTS) {
           this.install(source);
-          this.checkedAt = checkedAt;
+          checked();
           return;
         }
         version = after;
