@@ -7,6 +7,9 @@ import { backends } from './helpers/backends.ts';
 import { startOrg } from './helpers/app.ts';
 import type { TestOrg } from './helpers/app.ts';
 import { setDefaultPasswordPolicy } from './users-password-policy.ts';
+import { randomIds } from '../src/domain/shared/ids.ts';
+import { PasswordHasher } from '../src/domain/users/password-hash.ts';
+import type { PasswordVerifier } from '../src/domain/users/sign-in.ts';
 
 const PASSWORD = 'Corr3ct-Horse!';
 const MAX_ATTEMPTS = 3;
@@ -60,6 +63,100 @@ for (const backend of backends()) {
       const before = org.services.signIn.kdfEvaluations;
       assert.equal((await signIn('victim@example.com', PASSWORD)).json().status, 'LOCKED_OUT');
       assert.equal(org.services.signIn.kdfEvaluations - before, 1, 'a locked user costs the same single decoy evaluation');
+    });
+
+    it('holds the victim\'s checks open: exactly maxAttempts run, the rest answer at once, others sign in meanwhile, one lock after', async () => {
+      // The victim's password checks wait on a gate. While they wait, every other attempt on the
+      // victim must already have been answered without a check, and other users must sign in in
+      // full: nothing the attack holds (a row, a transaction, a connection, the KDF pool) is
+      // anything they wait on. Deterministic: the lock cannot happen before the gate opens.
+      const victim = await createUser('gated-victim@example.com');
+      const others = Array.from({ length: 10 }, (_, i) => `gated-other${i}@example.com`);
+      for (const login of others) await createUser(login);
+      const victimHash = (await org.services.store.getUser(victim))!.passwordHash;
+      const hasher = new PasswordHasher({ ids: randomIds, log2N: 10 });
+      let victimChecks = 0;
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      let allHeld!: () => void;
+      const held = new Promise<void>((resolve) => (allHeld = resolve));
+      const gated: PasswordVerifier = {
+        get evaluations() {
+          return hasher.evaluations;
+        },
+        async verify(password, encoded) {
+          if (encoded === victimHash) {
+            if (++victimChecks === MAX_ATTEMPTS) allHeld();
+            await gate;
+          }
+          return hasher.verify(password, encoded);
+        },
+        verifyNothing: (password) => hasher.verifyNothing(password),
+      };
+      const original = org.services.signIn;
+      org.services.signIn = original.withVerifier(gated);
+      try {
+        let answered = 0;
+        let restAnswered!: () => void;
+        const rest = new Promise<void>((resolve) => (restAnswered = resolve));
+        const attacks = Array.from({ length: 100 }, (_, i) =>
+          signIn('gated-victim@example.com', `Wrong-${i}-pass!`).then((res) => {
+            if (++answered === 100 - MAX_ATTEMPTS) restAnswered();
+            return res;
+          }),
+        );
+        await held;
+        await rest;
+        assert.equal(victimChecks, MAX_ATTEMPTS, 'checks started on the victim');
+        // With the victim's checks still in flight, other users sign in from start to finish.
+        const legit = await Promise.all(others.map((login) => signIn(login, PASSWORD)));
+        for (const res of legit) assert.equal(res.json().status, 'SUCCESS', res.body);
+        assert.equal(answered, 100 - MAX_ATTEMPTS, 'the held checks are still held');
+        assert.equal((await org.services.store.getUser(victim))!.status, 'ACTIVE');
+        open();
+        const results = await Promise.all(attacks);
+        assert.equal(victimChecks, MAX_ATTEMPTS);
+        assert.equal(hasher.evaluations, MAX_ATTEMPTS + others.length, 'no decoy or extra derivation either');
+        assert.equal(results.filter((r) => r.statusCode === 401).length, 99);
+        assert.equal(results.filter((r) => r.statusCode === 200 && r.json().status === 'LOCKED_OUT').length, 1);
+      } finally {
+        org.services.signIn = original;
+      }
+      assert.equal((await org.services.store.getUser(victim))!.status, 'LOCKED_OUT');
+      await org.services.log.flush();
+      const locks = (await org.services.store.listLogEvents({ limit: 10_000 })).filter((e) => e.eventType === 'user.account.lock' && e.target[0]?.id === victim);
+      assert.equal(locks.length, 1);
+    });
+
+    it('starts the count afresh when a locked user comes back through deactivate/activate or expire_password', async () => {
+      const relock = async (login: string) => {
+        const id = await createUser(login);
+        for (let i = 0; i < MAX_ATTEMPTS; i++) await signIn(login, 'Nope-1234!');
+        assert.equal((await org.services.store.getUser(id))!.status, 'LOCKED_OUT');
+        return id;
+      };
+      const back = await relock('back@example.com');
+      assert.equal((await org.request({ method: 'POST', url: `/api/v1/users/${back}/lifecycle/deactivate` })).statusCode, 200);
+      assert.equal((await org.request({ method: 'POST', url: `/api/v1/users/${back}/lifecycle/activate?sendEmail=false` })).statusCode, 200);
+      assert.equal((await signIn('back@example.com', PASSWORD)).json().status, 'SUCCESS');
+
+      const expired = await relock('expired@example.com');
+      assert.equal((await org.request({ method: 'POST', url: `/api/v1/users/${expired}/lifecycle/expire_password` })).statusCode, 200);
+      assert.equal((await signIn('expired@example.com', PASSWORD)).json().status, 'PASSWORD_EXPIRED');
+    });
+
+    it('locks a user whose failures already exceed a lowered maxAttempts instead of refusing them forever', async () => {
+      const id = await createUser('lowered@example.com');
+      for (let i = 0; i < MAX_ATTEMPTS - 1; i++) await signIn('lowered@example.com', 'Nope-1234!');
+      await setDefaultPasswordPolicy(org, { lockout: { maxAttempts: 1, autoUnlockMinutes: 0, showLockoutFailures: true } });
+      try {
+        assert.equal((await signIn('lowered@example.com', PASSWORD)).json().status, 'LOCKED_OUT');
+        assert.equal((await org.services.store.getUser(id))!.status, 'LOCKED_OUT');
+        assert.equal((await org.request({ method: 'POST', url: `/api/v1/users/${id}/lifecycle/unlock` })).statusCode, 200);
+        assert.equal((await signIn('lowered@example.com', PASSWORD)).json().status, 'SUCCESS');
+      } finally {
+        await setDefaultPasswordPolicy(org, { lockout: { maxAttempts: MAX_ATTEMPTS, autoUnlockMinutes: 0, showLockoutFailures: true } });
+      }
     });
 
     it('a correct sign-in resets the counter; unlock lets the user back in', async () => {

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { RawBuilder, Selectable, SqlBool, Updateable } from 'kysely';
 import type { GroupRecord, UserRecord, UserStatus } from '../domain/org/types.ts';
 import type { UserAttribute, UserFilter } from '../domain/users/filter.ts';
+import { SIGN_IN_STATUSES as SIGN_IN_STATUS_SET } from '../domain/users/lifecycle.ts';
 import type { SessionRecord, UserListQuery, UserStore } from '../domain/users/ports.ts';
 import type { FullProfile, UserAccount, UserChange } from '../domain/users/types.ts';
 import { escapeLike } from './kysely-base.ts';
@@ -9,7 +10,7 @@ import { RateLimitPorts } from './rate-limit-ports.ts';
 import type { Database } from './tables.ts';
 
 /** Statuses whose password may be checked; lockout counts only for them. */
-const SIGN_IN_STATUSES = ['ACTIVE', 'PASSWORD_EXPIRED'];
+const SIGN_IN_STATUSES = [...SIGN_IN_STATUS_SET];
 
 /** The column each filterable attribute is kept in; text attributes are lower-cased copies. */
 const COLUMN: Record<UserAttribute, string> = {
@@ -258,16 +259,22 @@ export abstract class UserPorts extends RateLimitPorts implements UserStore {
     });
   }
 
-  lockOut(userId: string, maxAttempts: number, at: number): Promise<boolean> {
+  lockOut(userId: string, atLeast: number, at: number): Promise<boolean> {
     return this.guard(async () => {
       const result = await this.db
         .updateTable('users')
         .set({ status: 'LOCKED_OUT', status_changed: at, last_updated: at })
         .where('id', '=', userId)
-        .where('failed_attempts', '>=', maxAttempts)
+        .where('failed_attempts', '>=', atLeast)
         .where('status', 'in', SIGN_IN_STATUSES)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
+    });
+  }
+
+  resetSignInAttempts(userId: string): Promise<void> {
+    return this.guard(async () => {
+      await this.db.updateTable('users').set({ failed_attempts: 0 }).where('id', '=', userId).execute();
     });
   }
 

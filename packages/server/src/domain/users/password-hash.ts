@@ -37,10 +37,6 @@ export class PasswordHasher {
 
   constructor(private readonly deps: { ids: IdGenerator; log2N: number }) {}
 
-  get cost(): string {
-    return `scrypt N=2^${this.deps.log2N}, r=${R}, p=${P}`;
-  }
-
   async hash(password: string): Promise<string> {
     this.evaluations++;
     return this.derivePhc(password);

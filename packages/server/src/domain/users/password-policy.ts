@@ -88,9 +88,9 @@ export class PasswordPolicyResolver {
    * The rules for a user in these groups (Everyone included when it is a member). `userId` is
    * absent while the user is being created: rules naming users then do not match it.
    */
-  async resolve(groupIds: ReadonlySet<string>, userId?: string): Promise<PasswordRules> {
+  async resolve(groupIds: readonly string[], userId?: string): Promise<PasswordRules> {
     const set = await this.engine.get();
-    const user = userId === undefined ? { groupIds: [...groupIds] } : { id: userId, groupIds: [...groupIds] };
+    const user = userId === undefined ? { groupIds } : { id: userId, groupIds };
     const { decision } = set.evaluate('PASSWORD', { user, authProvider: { provider: 'OKTA' } });
     if (!decision) return rulesOf(undefined);
     let rules = this.rulesByPolicy.get(decision.policy);
@@ -120,14 +120,6 @@ function requirementTexts(rules: PasswordRules): { key: string; text: string }[]
     list.push({ key: 'maxConsecutiveCharacters', text: `no more than ${c.maxConsecutiveCharacters} consecutive identical characters` });
   }
   return list;
-}
-
-/** The policy's requirements in one sentence, as Okta states them (docs and the error causes). */
-export function describeRequirements(rules: PasswordRules): string {
-  const texts = requirementTexts(rules).map((r) => r.text);
-  let sentence = texts.length > 0 ? `Password requirements: ${texts.join(', ')}.` : '';
-  if (rules.age.historyCount > 0) sentence += ` Your password cannot be any of your last ${rules.age.historyCount} passwords.`;
-  return sentence.trim();
 }
 
 /**

@@ -56,8 +56,10 @@ export interface UserStore {
    * new count, or undefined when no slot was free (the user is at the limit or locked out).
    */
   reserveSignInAttempt(userId: string, maxAttempts: number): Promise<number | undefined>;
-  /** LOCKED_OUT, once: only while the user may sign in and the counter is still at the limit. */
-  lockOut(userId: string, maxAttempts: number, at: number): Promise<boolean>;
+  /** LOCKED_OUT, once: only while the user may sign in and the counter is still at least `atLeast`. */
+  lockOut(userId: string, atLeast: number, at: number): Promise<boolean>;
+  /** The counter back to zero, nothing else (a right password that starts no session). */
+  resetSignInAttempts(userId: string): Promise<void>;
   /** ACTIVE again with a zero counter, once: only while LOCKED_OUT since `lockedBefore` or earlier. */
   autoUnlock(userId: string, lockedBefore: number, at: number): Promise<boolean>;
   /**

@@ -19,7 +19,7 @@ import type { CallContext } from '../shared/context.ts';
 import type { StorePorts } from '../store.ts';
 import type { EventSpec } from '../system-log/writer.ts';
 import type { UserFilter } from './filter.ts';
-import { demandTransition } from './lifecycle.ts';
+import { demandTransition, SIGN_IN_STATUSES } from './lifecycle.ts';
 import type { LifecycleOperation } from './lifecycle.ts';
 import type { PasswordHasher } from './password-hash.ts';
 import { complexityFailures, historyFailure, minAgeFailure, refuseIfAny } from './password-policy.ts';
@@ -141,7 +141,7 @@ export class UserService {
     const memberOf = new Set([...(everyone ? [everyone.id] : []), ...groupIds]);
     let passwordHash: string | undefined;
     if (password !== undefined) {
-      const rules = await this.deps.passwordPolicies.resolve(memberOf);
+      const rules = await this.deps.passwordPolicies.resolve([...memberOf]);
       refuseIfAny(complexityFailures(password, rules, profile));
       passwordHash = await this.deps.passwords.hash(password);
     }
@@ -195,7 +195,7 @@ export class UserService {
     const profileChanged = hasProfile && JSON.stringify(profile) !== JSON.stringify(stored.profile);
     if (profileChanged) change.profile = profile;
     if (password !== undefined) {
-      const rules = await this.deps.passwordPolicies.resolve(new Set(facts.groupIds), stored.id);
+      const rules = await this.deps.passwordPolicies.resolve(facts.groupIds, stored.id);
       const causes = complexityFailures(password, rules, profile);
       if (options.strict) causes.push(...(await this.ageAndHistoryFailures(stored, password, rules, now)));
       refuseIfAny(causes);
@@ -234,7 +234,7 @@ export class UserService {
     const matches = stored.passwordHash === null ? await this.deps.passwords.verifyNothing(input.oldPassword) : await this.deps.passwords.verify(input.oldPassword, stored.passwordHash);
     if (!matches) throw new CredentialsUpdateFailedError(['oldPassword: The credentials provided were incorrect.']);
     const now = this.deps.clock.now();
-    const rules = await this.deps.passwordPolicies.resolve(new Set(facts.groupIds), stored.id);
+    const rules = await this.deps.passwordPolicies.resolve(facts.groupIds, stored.id);
     const causes = complexityFailures(input.newPassword, rules, stored.profile);
     causes.push(...(await this.ageAndHistoryFailures(stored, input.newPassword, rules, now)));
     refuseIfAny(causes);
@@ -280,7 +280,7 @@ export class UserService {
   }
 
   async unlock(ctx: CallContext, idOrLogin: string): Promise<void> {
-    const user = await this.transition(ctx, idOrLogin, 'unlock', 'okta.users.lifecycle.unlock', () => ({ status: 'ACTIVE', failedAttempts: 0 }));
+    const user = await this.transition(ctx, idOrLogin, 'unlock', 'okta.users.lifecycle.unlock', () => ({ status: 'ACTIVE' }));
     await this.record(ctx, user, 'user.account.unlock', 'Unlock user account');
   }
 
@@ -298,7 +298,7 @@ export class UserService {
       'okta.users.credentials.expirePassword',
       async (stored, facts, now) => {
         if (!options.tempPassword) return { status: 'PASSWORD_EXPIRED' };
-        const rules = await this.deps.passwordPolicies.resolve(new Set(facts.groupIds), stored.id);
+        const rules = await this.deps.passwordPolicies.resolve(facts.groupIds, stored.id);
         tempPassword = this.temporaryPassword(rules, stored);
         return { status: 'PASSWORD_EXPIRED', ...(await this.newPassword(tempPassword, now)) };
       },
@@ -317,7 +317,7 @@ export class UserService {
       'resetPassword',
       'okta.users.credentials.resetPassword',
       async (stored, facts, now) => {
-        const rules = await this.deps.passwordPolicies.resolve(new Set(facts.groupIds), stored.id);
+        const rules = await this.deps.passwordPolicies.resolve(facts.groupIds, stored.id);
         return { status: 'RECOVERY', failedAttempts: 0, recoveryTokenHash: sha256(token), recoveryTokenExpires: now + rules.recoveryTokenMinutes * 60_000 };
       },
       { clearSessions: options.revokeSessions },
@@ -397,6 +397,10 @@ export class UserService {
       demandTransition(operation, current.status);
       const change: UserChange = { ...planned, lastUpdated: now };
       if (change.status !== undefined && change.status !== current.status) change.statusChanged = now;
+      // The failed-attempt counter counts only while the user may sign in: coming back to that
+      // (activate after a locked user's deactivation, expire_password on a locked user) starts it
+      // at zero, or a counter left at the limit would refuse every sign-in with no lock to undo.
+      if (change.status !== undefined && SIGN_IN_STATUSES.has(change.status) && !SIGN_IN_STATUSES.has(current.status)) change.failedAttempts = 0;
       await tx.updateUser(current.id, change);
       if (change.passwordHash) await tx.addPasswordToHistory(current.id, change.passwordHash, now, MAX_HISTORY);
       if (options.clearSessions) await tx.deleteSessionsOfUser(current.id);

@@ -85,7 +85,7 @@ export class SignInService {
     }
     let user = found.user;
     const ctx = asUser(request, user);
-    const rules = await this.deps.passwordPolicies.resolve(new Set(found.groupIds), user.id);
+    const rules = await this.deps.passwordPolicies.resolve(found.groupIds, user.id);
     user = await this.autoUnlock(ctx, user, rules);
 
     if (!SIGN_IN_STATUSES.has(user.status) || user.passwordHash === null) {
@@ -100,14 +100,18 @@ export class SignInService {
       // No slot: the user is locked out, or as many checks as the policy allows are already running.
       if (reserved === undefined) {
         const current = await store.getUser(user.id);
+        // More failures than the limit (it was lowered after they were counted): the user is over
+        // it, so locked now. At the limit exactly, checks may still be running, and the last of
+        // them locks if it fails, so this attempt is only refused.
+        if (current && current.failedAttempts > maxAttempts && (await this.lockOut(ctx, user, maxAttempts + 1))) {
+          return this.refuse(ctx, { ...user, status: 'LOCKED_OUT' }, rules, 'LOCKED_OUT');
+        }
         return this.refuse(ctx, user, rules, current?.status === 'LOCKED_OUT' ? 'LOCKED_OUT' : 'INVALID_CREDENTIALS');
       }
     }
 
     if (!(await this.deps.passwords.verify(credentials.password, user.passwordHash))) {
-      if (reserved !== undefined && reserved >= maxAttempts && (await store.lockOut(user.id, maxAttempts, clock.now()))) {
-        this.deps.apiTokens.forgetUser(user.id);
-        await this.deps.log.record(ctx, userEvent(user, 'user.account.lock', 'Max sign in attempts exceeded', { outcome: { result: 'FAILURE', reason: 'LOCKED_OUT' } }));
+      if (reserved !== undefined && reserved >= maxAttempts && (await this.lockOut(ctx, user, maxAttempts))) {
         return this.refuse(ctx, { ...user, status: 'LOCKED_OUT' }, rules, 'LOCKED_OUT');
       }
       return this.refuse(ctx, user, rules, 'INVALID_CREDENTIALS');
@@ -116,13 +120,13 @@ export class SignInService {
     const signOn = await this.signOnDecision(request, user, found.groupIds);
     if (signOn.access === 'DENY') {
       // The password was right: the attempt it reserved is given back, but no session starts.
-      await store.updateUser(user.id, { failedAttempts: 0, lastUpdated: user.lastUpdated });
+      await store.resetSignInAttempts(user.id);
       await this.deps.log.record(ctx, signOnEvent(user, signOn.decision!, 'DENY', 'Sign-on policy evaluation resulted in DENY'));
       await this.deps.log.record(ctx, failure(user, 'POLICY_DENY'));
       throw new AuthenticationFailedError();
     }
     if (signOn.requireFactor) {
-      await store.updateUser(user.id, { failedAttempts: 0, lastUpdated: user.lastUpdated });
+      await store.resetSignInAttempts(user.id);
       await this.deps.log.record(ctx, signOnEvent(user, signOn.decision!, 'CHALLENGE', 'Sign-on policy evaluation resulted in a factor requirement'));
       const now = clock.now();
       return { status: 'MFA_ENROLL', user, stateToken: '00' + this.deps.ids.secret(40), expiresAt: now + SESSION_TOKEN_MS, factors: signOn.factors };
@@ -183,6 +187,14 @@ export class SignInService {
       await this.deps.log.record(ctx, userEvent(user, 'user.account.unlock', 'Unlock user account', { debugData: { reason: 'autoUnlockMinutes' } }));
     }
     return (await this.deps.store.getUser(user.id)) ?? user;
+  }
+
+  /** LOCKED_OUT once the counter is at least `atLeast` (one conditional UPDATE: whoever comes first), with its event. */
+  private async lockOut(ctx: CallContext, user: UserAccount, atLeast: number): Promise<boolean> {
+    if (!(await this.deps.store.lockOut(user.id, atLeast, this.deps.clock.now()))) return false;
+    this.deps.apiTokens.forgetUser(user.id);
+    await this.deps.log.record(ctx, userEvent(user, 'user.account.lock', 'Max sign in attempts exceeded', { outcome: { result: 'FAILURE', reason: 'LOCKED_OUT' } }));
+    return true;
   }
 
   private async refuse(ctx: CallContext, user: UserAccount, rules: PasswordRules, reason: 'LOCKED_OUT' | 'INVALID_CREDENTIALS'): Promise<SignInResult> {
