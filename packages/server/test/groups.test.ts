@@ -306,6 +306,29 @@ for (const backend of backends()) {
         assertOktaError(await org.request({ method: 'PUT', url: `/api/v1/groups/${group.id}`, token: admin.token, payload: { profile: { name: 'renamed' } } }), 403, 'E0000006');
         assertOktaError(await org.request({ method: 'DELETE', url: `/api/v1/groups/${group.id}`, token: admin.token }), 403, 'E0000006');
       });
+
+      it('a group that grants admin roles is reserved as its admins are: no one joins a super admin group but through a super admin', async () => {
+        const supers = await create('Super admins by group');
+        const helpers = await create('Help desk by group');
+        for (const [group, type] of [[supers, 'SUPER_ADMIN'], [helpers, 'HELP_DESK_ADMIN']] as const) {
+          assert.equal((await org.request({ method: 'POST', url: `/api/v1/groups/${group.id}/roles`, payload: { type } })).statusCode, 200);
+        }
+        const orgAdmin = await org.userWithToken('org-admin@groups.test', ['ORG_ADMIN']);
+        const gma = await org.userWithToken('gma-escalate@groups.test', ['GROUP_MEMBERSHIP_ADMIN']);
+        // ORG_ADMIN may not make itself a super admin, nor rename or delete the group that grants it.
+        assertOktaError(await org.request({ method: 'PUT', url: `/api/v1/groups/${supers.id}/users/${orgAdmin.userId}`, token: orgAdmin.token }), 403, 'E0000006');
+        assertOktaError(await org.request({ method: 'PUT', url: `/api/v1/groups/${supers.id}`, token: orgAdmin.token, payload: { profile: { name: 'mine' } } }), 403, 'E0000006');
+        assertOktaError(await org.request({ method: 'DELETE', url: `/api/v1/groups/${supers.id}`, token: orgAdmin.token }), 403, 'E0000006');
+        // A group membership admin changes no admin group; ORG_ADMIN may change one below super admin.
+        assertOktaError(await org.request({ method: 'PUT', url: `/api/v1/groups/${helpers.id}/users/${gma.userId}`, token: gma.token }), 403, 'E0000006');
+        assert.equal((await org.request({ method: 'PUT', url: `/api/v1/groups/${helpers.id}/users/${gma.userId}`, token: orgAdmin.token })).statusCode, 204);
+        assertOktaError(await org.request({ method: 'DELETE', url: `/api/v1/groups/${helpers.id}/users/${gma.userId}`, token: gma.token }), 403, 'E0000006');
+        // Reads are never reserved; a super admin changes anything.
+        assert.equal((await org.request({ method: 'GET', url: `/api/v1/groups/${supers.id}/users`, token: gma.token })).statusCode, 200);
+        assert.equal((await org.request({ method: 'PUT', url: `/api/v1/groups/${supers.id}/users/${orgAdmin.userId}` })).statusCode, 204);
+        const members = (await org.request({ method: 'GET', url: `/api/v1/groups/${supers.id}/users` })).json() as Json[];
+        assert.deepEqual(members.map((m) => m.id), [orgAdmin.userId]);
+      });
     });
   });
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import type { GroupCursor, GroupMember } from '../domain/groups/ports.ts';
+import type { GroupCursor } from '../domain/groups/ports.ts';
 import { parseGroupFilter, parseGroupSearch } from '../domain/groups/search.ts';
 import type { GroupCondition } from '../domain/groups/search.ts';
 import type { GroupInput, ListedGroup } from '../domain/groups/service.ts';
@@ -9,6 +9,7 @@ import { ApiValidationError, SearchWithFilterError } from '../errors/catalog.ts'
 import type { Services } from '../services.ts';
 import { callContext } from './auth.ts';
 import { decodeCursor, page, PageQuery } from './pagination.ts';
+import { userResource } from './users.ts';
 
 /**
  * Okta's group list has a maximum `limit` of 10000 and no documented default: without `limit`
@@ -67,23 +68,6 @@ export function groupResource(listed: ListedGroup, orgUrl: string) {
     profile: { name: group.name, ...(group.description !== null ? { description: group.description } : {}) },
     ...(usersCount !== undefined ? { _embedded: { stats: { usersCount } } } : {}),
     _links: links,
-  };
-}
-
-/** A member as Okta lists it (the spec's `User`); profile fields are those stored. */
-function memberResource(user: GroupMember, orgUrl: string) {
-  const optionalDate = (ms: number | null) => (ms === null ? null : isoDate(ms));
-  return {
-    id: user.id,
-    status: user.status,
-    created: isoDate(user.created),
-    activated: optionalDate(user.activated),
-    statusChanged: optionalDate(user.statusChanged),
-    lastLogin: optionalDate(user.lastLogin),
-    lastUpdated: isoDate(user.lastUpdated),
-    passwordChanged: optionalDate(user.passwordChanged),
-    profile: user.profile,
-    _links: { self: { href: `${orgUrl}/api/v1/users/${user.id}` } },
   };
 }
 
@@ -170,7 +154,8 @@ export function groupRoutes(api: FastifyInstance, deps: { services: Services; or
       fetch: (limit, after) => groups.listMembers(ctx, groupId, { limit, ...(after ? { afterUserId: decodeCursor(after, memberCursor) } : {}) }),
       cursorOf: (user) => [user.id],
     });
-    return members.map((user) => memberResource(user, orgUrl));
+    // Members render as the Users API lists users (the spec's `User`, self link only).
+    return members.map((user) => userResource(user, orgUrl, { full: false }));
   });
 
   api.put('/groups/:groupId/users/:userId', { schema: { params: MemberParams } }, async (request, reply) => {

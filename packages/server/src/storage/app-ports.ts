@@ -45,6 +45,14 @@ export abstract class AppPorts extends ZonePorts implements AppStore {
     });
   }
 
+  getApps(ids: readonly string[]): Promise<AppRecord[]> {
+    return this.guard(async () => {
+      if (ids.length === 0) return [];
+      const rows = await this.db.selectFrom('apps').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+      return rows.map(toApp);
+    });
+  }
+
   findAppByClientId(clientId: string): Promise<AppRecord | undefined> {
     return this.guard(async () => {
       const row = await this.db.selectFrom('apps').selectAll().where('client_id', '=', clientId).executeTakeFirst();

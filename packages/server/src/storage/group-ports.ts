@@ -1,11 +1,12 @@
 import { sql } from 'kysely';
 import type { Expression, ExpressionBuilder, Selectable, SqlBool } from 'kysely';
-import type { GroupListQuery, GroupMember, GroupStore } from '../domain/groups/ports.ts';
+import type { GroupListQuery, GroupStore } from '../domain/groups/ports.ts';
 import type { GroupCondition, GroupField } from '../domain/groups/search.ts';
-import type { GroupRecord, UserRecord } from '../domain/org/types.ts';
+import type { GroupRecord } from '../domain/org/types.ts';
+import type { UserAccount } from '../domain/users/types.ts';
 import { escapeLike } from './kysely-base.ts';
 import type { Database } from './tables.ts';
-import { UserPorts } from './user-ports.ts';
+import { toUser, UserPorts } from './user-ports.ts';
 
 type GroupsEb = ExpressionBuilder<Database, 'groups'>;
 
@@ -35,6 +36,14 @@ export abstract class GroupPorts extends UserPorts implements GroupStore {
     return this.guard(async () => {
       const row = await this.db.selectFrom('groups').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toGroup(row);
+    });
+  }
+
+  getGroups(ids: readonly string[]): Promise<GroupRecord[]> {
+    return this.guard(async () => {
+      if (ids.length === 0) return [];
+      const rows = await this.db.selectFrom('groups').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+      return rows.map(toGroup);
     });
   }
 
@@ -103,7 +112,7 @@ export abstract class GroupPorts extends UserPorts implements GroupStore {
     });
   }
 
-  listGroupMembers(groupId: string, query: { afterUserId?: string; limit: number }): Promise<GroupMember[]> {
+  listGroupMembers(groupId: string, query: { afterUserId?: string; limit: number }): Promise<UserAccount[]> {
     return this.guard(async () => {
       let select = this.db
         .selectFrom('group_members')
@@ -112,17 +121,7 @@ export abstract class GroupPorts extends UserPorts implements GroupStore {
         .where('group_members.group_id', '=', groupId);
       if (query.afterUserId !== undefined) select = select.where('users.id', '>', query.afterUserId);
       const rows = await select.orderBy('users.id').limit(query.limit).execute();
-      return rows.map((row) => ({
-        id: row.id,
-        status: row.status as UserRecord['status'],
-        profile: JSON.parse(row.profile) as UserRecord['profile'],
-        created: row.created,
-        lastUpdated: row.last_updated,
-        activated: row.activated,
-        statusChanged: row.status_changed,
-        passwordChanged: row.password_changed,
-        lastLogin: row.last_login,
-      }));
+      return rows.map(toUser);
     });
   }
 

@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import { RoleAlreadyAssignedError } from '../errors/catalog.ts';
 import { ConflictError } from '../errors/storage.ts';
 import type { RoleType } from '../domain/authz/roles.ts';
-import type { GroupRecord, RoleAssignmentRecord } from '../domain/org/types.ts';
+import type { RoleAssignmentRecord } from '../domain/org/types.ts';
 import type { RoleGrantRow, RolePrincipalType, RoleStore, RoleTargetApp, RoleTargetCursor, RoleTargetRecord, RoleTargetType } from '../domain/roles/ports.ts';
 import { AppPorts } from './app-ports.ts';
 import type { Database } from './tables.ts';
@@ -148,22 +148,6 @@ export abstract class RolePorts extends AppPorts implements RoleStore {
     });
   }
 
-  roleGroups(ids: readonly string[]): Promise<GroupRecord[]> {
-    return this.guard(async () => {
-      if (ids.length === 0) return [];
-      const rows = await this.db.selectFrom('groups').selectAll().where('id', 'in', [...new Set(ids)]).execute();
-      return rows.map((row) => ({
-        id: row.id,
-        type: row.type as GroupRecord['type'],
-        name: row.name,
-        description: row.description,
-        created: row.created,
-        lastUpdated: row.last_updated,
-        lastMembershipUpdated: row.last_membership_updated,
-      }));
-    });
-  }
-
   roleApps(ids: readonly string[]): Promise<RoleTargetApp[]> {
     return this.guard(async () => {
       if (ids.length === 0) return [];
@@ -185,13 +169,6 @@ export abstract class RolePorts extends AppPorts implements RoleStore {
         .orderBy('id')
         .execute();
       return rows.map(toApp);
-    });
-  }
-
-  roleGroupMemberIds(groupId: string): Promise<string[]> {
-    return this.guard(async () => {
-      const rows = await this.db.selectFrom('group_members').select('user_id').where('group_id', '=', groupId).execute();
-      return rows.map((r) => r.user_id);
     });
   }
 }

@@ -3,6 +3,7 @@ import { ALL_ZONES } from '../policies/kinds/conditions.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Store, StorePorts } from '../store.ts';
 import { compileZone } from '../zones/ip-match.ts';
+import { ZONES_GENERATION } from '../zones/service.ts';
 import type { CompiledZone } from '../zones/ip-match.ts';
 import type { ApiTokenNetwork } from './types.ts';
 
@@ -39,14 +40,15 @@ export async function checkTokenNetwork(store: StorePorts, network: ApiTokenNetw
   const causes: string[] = [];
   const named = ids.filter((id) => id !== ALL_ZONES);
   const missing = new Set(await store.missingZoneIds(named));
+  // One read for the usages (an org has at most a few hundred zones), not one per listed id.
+  const usage = missing.size < named.length ? new Map((await store.listZones()).map((z) => [z.id, z.usage])) : new Map<string, string>();
   for (const [i, id] of ids.entries()) {
     if (id === ALL_ZONES) continue;
     if (missing.has(id)) {
       causes.push(`network.${key}.${i}: Network zone ${id} does not exist`);
       continue;
     }
-    const zone = await store.getZone(id);
-    if (zone?.usage !== 'POLICY') causes.push(`network.${key}.${i}: Network zone ${id} is a blocklist zone; only policy zones can restrict a token`);
+    if (usage.get(id) !== 'POLICY') causes.push(`network.${key}.${i}: Network zone ${id} is a blocklist zone; only policy zones can restrict a token`);
   }
   if (causes.length > 0) throw new ApiValidationError(causes);
   return { connection: 'ZONE', [key]: [...new Set(ids)] };
@@ -87,7 +89,7 @@ export class TokenNetworkGuard {
   }
 
   private async load(cached: ZoneMatchers | undefined, now: number): Promise<ZoneMatchers> {
-    const generation = await this.deps.store.directoryGeneration('zones');
+    const generation = await this.deps.store.directoryGeneration(ZONES_GENERATION);
     if (cached && cached.generation === generation) {
       cached.checkedAt = now;
       return cached;

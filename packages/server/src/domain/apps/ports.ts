@@ -46,6 +46,8 @@ export interface AppStore {
   /** Deletes the app with its user and group assignments. */
   deleteApp(id: string): Promise<void>;
   getApp(id: string): Promise<AppRecord | undefined>;
+  /** Apps by id (those that exist), in no particular order. */
+  getApps(ids: readonly string[]): Promise<AppRecord[]>;
   /** The OIDC app whose OAuth 2.0 client id this is (case-sensitive, as client ids are). */
   findAppByClientId(clientId: string): Promise<AppRecord | undefined>;
   listApps(query: AppListQuery): Promise<AppRecord[]>;

@@ -64,11 +64,8 @@ export class AppService {
   async getMany(ctx: CallContext, ids: readonly string[]): Promise<AppView[]> {
     const scope = scopeOf(ctx.principal, 'okta.apps.read');
     if (scope === null) throw new PermissionDeniedError();
-    const apps: AppRecord[] = [];
-    for (const id of ids) {
-      const app = await this.deps.store.getApp(id);
-      if (app && (scope.all || scope.appIds.has(app.id) || scope.appNames.has(app.name))) apps.push(app);
-    }
+    const byId = new Map((await this.deps.store.getApps(ids)).map((app) => [app.id, app]));
+    const apps = ids.flatMap((id) => byId.get(id) ?? []).filter((app) => scope.all || scope.appIds.has(app.id) || scope.appNames.has(app.name));
     return this.withPolicies(this.deps.store, apps);
   }
 

@@ -1,4 +1,5 @@
-import type { GroupRecord, UserRecord } from '../org/types.ts';
+import type { GroupRecord } from '../org/types.ts';
+import type { UserAccount } from '../users/types.ts';
 import type { GroupCondition } from './search.ts';
 
 /** Keyset position in a group list: groups are listed in (created, id) order. */
@@ -18,12 +19,6 @@ export interface GroupListQuery {
   limit: number;
 }
 
-/** A member as the members list renders it. */
-export interface GroupMember extends UserRecord {
-  passwordChanged: number | null;
-  lastLogin: number | null;
-}
-
 /** Storage the groups service needs (implemented by src/storage/group-ports.ts). */
 export interface GroupStore {
   /**
@@ -34,6 +29,8 @@ export interface GroupStore {
   /** A group other than `exceptId` whose name equals `name`, ignoring case. */
   findGroupNamed(name: string, exceptId?: string): Promise<GroupRecord | undefined>;
   getGroup(id: string): Promise<GroupRecord | undefined>;
+  /** Groups by id (those that exist), in no particular order. */
+  getGroups(ids: readonly string[]): Promise<GroupRecord[]>;
   listGroups(query: GroupListQuery): Promise<GroupRecord[]>;
   /** Writes name, description and lastUpdated. */
   updateGroup(group: GroupRecord): Promise<void>;
@@ -47,8 +44,8 @@ export interface GroupStore {
   /** Removes the membership and moves `lastMembershipUpdated` to `at`; false when there was none. */
   removeMembership(groupId: string, userId: string, at: number): Promise<boolean>;
   /** Members in user-id order after `afterUserId`, at most `limit`. */
-  listGroupMembers(groupId: string, query: { afterUserId?: string; limit: number }): Promise<GroupMember[]>;
-  /** Ids of every member (for forgetting their cached authentications). */
+  listGroupMembers(groupId: string, query: { afterUserId?: string; limit: number }): Promise<UserAccount[]>;
+  /** Ids of every member (for forgetting their cached authentications, after a change to the group or its roles). */
   groupMemberIds(groupId: string): Promise<string[]>;
   /** Member counts of the given groups (absent groups count 0). */
   countGroupMembers(groupIds: readonly string[]): Promise<Map<string, number>>;

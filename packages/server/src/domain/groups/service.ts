@@ -1,13 +1,14 @@
 import { ApiValidationError, PermissionDeniedError, ResourceNotFoundError, UnsupportedOperationError } from '../../errors/catalog.ts';
 import { ConflictError } from '../../errors/storage.ts';
-import { demandOnGroup, demandUnbounded, scopeOf } from '../authz/permissions.ts';
+import { demandOnGroup, demandUnbounded, scopeOf, userIsProtected } from '../authz/permissions.ts';
 import type { GroupRecord, UserRecord } from '../org/types.ts';
 import type { CallContext } from '../shared/context.ts';
 import type { DirectoryServiceDeps } from '../shared/service-deps.ts';
 import type { StorePorts } from '../store.ts';
 import type { EventSpec } from '../system-log/writer.ts';
 import { detachFromPolicies } from './policy-references.ts';
-import type { GroupCursor, GroupMember } from './ports.ts';
+import type { UserAccount } from '../users/types.ts';
+import type { GroupCursor } from './ports.ts';
 import type { GroupCondition } from './search.ts';
 
 /** What a client may set on an OKTA_GROUP: its profile's name and description. */
@@ -97,6 +98,7 @@ export class GroupService {
     const { group, changed } = await this.deps.store.transaction(async (tx) => {
       const stored = await findGroup(tx, id);
       if (stored.type !== 'OKTA_GROUP') throw new PermissionDeniedError();
+      await demandNotAdminGroup(tx, ctx, id);
       const description = input.profile.description ?? null;
       if (stored.name === name && stored.description === description) return { group: stored, changed: false };
       await tx.lockGroupNames();
@@ -120,6 +122,7 @@ export class GroupService {
     const { group, members, detached } = await this.deps.store.transaction(async (tx) => {
       const group = await findGroup(tx, id);
       if (group.type === 'BUILT_IN') throw new PermissionDeniedError();
+      await demandNotAdminGroup(tx, ctx, id);
       const members = await tx.groupMemberIds(id);
       // Delete first, then detach: on PostgreSQL the delete waits for any transaction that checked
       // this group as a policy reference (missingGroupIds locks it FOR SHARE), so the policies it
@@ -136,7 +139,7 @@ export class GroupService {
     await this.deps.log.record(ctx, { ...groupEvent('group.lifecycle.delete', 'Delete Okta group', group), debugData });
   }
 
-  async listMembers(ctx: CallContext, id: string, query: { afterUserId?: string; limit: number }): Promise<GroupMember[]> {
+  async listMembers(ctx: CallContext, id: string, query: { afterUserId?: string; limit: number }): Promise<UserAccount[]> {
     demandOnGroup(ctx.principal, 'okta.groups.read', id);
     await findGroup(this.deps.store, id);
     return this.deps.store.listGroupMembers(id, query);
@@ -148,6 +151,7 @@ export class GroupService {
     const result = await this.deps.store.transaction(async (tx) => {
       const { group, user } = await this.findMembership(tx, groupId, userId);
       if (group.type !== 'OKTA_GROUP') throw new UnsupportedOperationError();
+      await demandNotAdminGroup(tx, ctx, groupId);
       const added = await tx.addMembership(groupId, userId, this.deps.clock.now());
       if (added) await tx.bumpDirectoryGeneration(GROUPS_GENERATION);
       return { group, user, added };
@@ -163,6 +167,7 @@ export class GroupService {
     const result = await this.deps.store.transaction(async (tx) => {
       const { group, user } = await this.findMembership(tx, groupId, userId);
       if (group.type !== 'OKTA_GROUP') throw new PermissionDeniedError();
+      await demandNotAdminGroup(tx, ctx, groupId);
       const removed = await tx.removeMembership(groupId, userId, this.deps.clock.now());
       if (removed) await tx.bumpDirectoryGeneration(GROUPS_GENERATION);
       return { group, user, removed };
@@ -184,6 +189,18 @@ async function findGroup(store: StorePorts, id: string): Promise<GroupRecord> {
   const group = await store.getGroup(id);
   if (!group) throw new ResourceNotFoundError(id, 'UserGroup');
   return group;
+}
+
+/**
+ * A group that grants admin roles is reserved as its members' roles are (`userIsProtected`):
+ * changing its members, name or existence changes who holds those roles, so only a super admin
+ * touches a group granting SUPER_ADMIN (else an org admin could join it), and only org and super
+ * admins touch any other admin group.
+ */
+export async function demandNotAdminGroup(tx: StorePorts, ctx: CallContext, groupId: string): Promise<void> {
+  if (ctx.principal.roles.has('SUPER_ADMIN')) return;
+  const roles = new Set((await tx.listRoleAssignments('GROUP', groupId)).map((a) => a.roleType));
+  if (userIsProtected(ctx.principal, { roles })) throw new PermissionDeniedError();
 }
 
 /** Names are kept as given; a name of only spaces is no name. */

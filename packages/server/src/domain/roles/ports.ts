@@ -1,4 +1,4 @@
-import type { GroupRecord, RoleAssignmentRecord } from '../org/types.ts';
+import type { RoleAssignmentRecord } from '../org/types.ts';
 
 export type RolePrincipalType = RoleAssignmentRecord['principalType'];
 
@@ -62,12 +62,8 @@ export interface RoleStore {
   removeRoleTargets(assignmentId: string, type: RoleTargetType, targetIds: readonly string[]): Promise<number>;
   /** The user's active assignments, direct and through groups, one row per target (one index-driven read). */
   roleGrantsOfUser(userId: string): Promise<RoleGrantRow[]>;
-  /** Groups by id (those that exist). */
-  roleGroups(ids: readonly string[]): Promise<GroupRecord[]>;
   /** Apps by id (those that exist). */
   roleApps(ids: readonly string[]): Promise<RoleTargetApp[]>;
   /** Apps whose catalog name is `name`. */
   roleAppsNamed(name: string): Promise<RoleTargetApp[]>;
-  /** The members of a group (whose cached authentications a group's role change must drop). */
-  roleGroupMemberIds(groupId: string): Promise<string[]>;
 }

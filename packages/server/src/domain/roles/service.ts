@@ -135,7 +135,7 @@ export class RoleService {
     if (!GROUP_TARGET_ROLES.has(assignment.roleType)) return [];
     const after: RoleTargetCursor | undefined = page.after === undefined ? undefined : { targetType: 'GROUP', targetId: page.after };
     const ids = (await store.listRoleTargetPage(assignment.id, GROUP_TARGET_TYPES, after, page.limit)).map((r) => r.targetId);
-    const byId = new Map((await store.roleGroups(ids)).map((g) => [g.id, g]));
+    const byId = new Map((await store.getGroups(ids)).map((g) => [g.id, g]));
     return ids.map((groupId) => ({ groupId, group: byId.get(groupId) }));
   }
 
@@ -143,7 +143,7 @@ export class RoleService {
   async addGroupTarget(ctx: CallContext, assignee: RoleAssignee, assignmentId: string, groupId: string): Promise<void> {
     demand(ctx.principal, 'okta.roles.manage');
     await this.changeTargets(ctx, assignee, assignmentId, GROUP_TARGET_ROLES, async (tx, assignment, now) => {
-      const [group] = await tx.roleGroups([groupId]);
+      const [group] = await tx.getGroups([groupId]);
       if (!group) throw new ResourceNotFoundError(groupId, 'UserGroup');
       const added = await tx.addRoleTarget({ assignmentId: assignment.id, targetType: 'GROUP', targetId: group.id, created: now });
       return added ? { roleTargetAdded: `group ${group.id}` } : undefined;
@@ -281,7 +281,7 @@ export class RoleService {
       if (!user) throw new ResourceNotFoundError(assignee.id, 'User');
       return { type: 'USER', id: user.id, user };
     }
-    const [group] = await tx.roleGroups([assignee.id]);
+    const [group] = await tx.getGroups([assignee.id]);
     if (!group) throw new ResourceNotFoundError(assignee.id, 'UserGroup');
     return { type: 'GROUP', id: group.id, group };
   }
@@ -298,23 +298,24 @@ export class RoleService {
     const targets = await tx.roleTargetsOf(known.map((a) => a.id));
     const byAssignment = new Map<string, RoleTargetRecord[]>();
     for (const t of targets) byAssignment.set(t.assignmentId, [...(byAssignment.get(t.assignmentId) ?? []), t]);
+    if (expand === 'groups') {
+      // One read for every assignment's target groups; a deleted group is left out.
+      const groups = new Map((await tx.getGroups(targets.filter((t) => t.targetType === 'GROUP').map((t) => t.targetId))).map((g) => [g.id, g]));
+      return known.map((assignment) => ({
+        assignment,
+        groups: (byAssignment.get(assignment.id) ?? []).flatMap((t) => (t.targetType === 'GROUP' ? (groups.get(t.targetId) ?? []) : [])),
+      }));
+    }
     const views: RoleAssignmentView[] = [];
     for (const assignment of known) {
-      const own = byAssignment.get(assignment.id) ?? [];
-      if (expand === 'groups') {
-        const ids = own.filter((t) => t.targetType === 'GROUP').map((t) => t.targetId);
-        const byId = new Map((await tx.roleGroups(ids)).map((g) => [g.id, g]));
-        views.push({ assignment, groups: ids.flatMap((id) => byId.get(id) ?? []) });
-      } else {
-        views.push({ assignment, apps: await appTargetViews(tx, own.filter((t) => APP_TARGET_TYPES.includes(t.targetType))) });
-      }
+      views.push({ assignment, apps: await appTargetViews(tx, (byAssignment.get(assignment.id) ?? []).filter((t) => APP_TARGET_TYPES.includes(t.targetType))) });
     }
     return views;
   }
 
   private async forgetAffected(resolved: ResolvedAssignee): Promise<void> {
     if (resolved.type === 'USER') this.deps.apiTokens.forgetUser(resolved.id);
-    else this.deps.apiTokens.forgetUsers(await this.deps.store.roleGroupMemberIds(resolved.id));
+    else this.deps.apiTokens.forgetUsers(await this.deps.store.groupMemberIds(resolved.id));
   }
 }
 
