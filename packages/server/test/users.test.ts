@@ -233,6 +233,19 @@ for (const backend of backends()) {
       assert.ok((await events(org, 'user.account.update_password')).filter((e) => e.target[0]?.id === id).length >= 2);
     });
 
+    it('creates no user inside a group that grants admin roles unless the caller may manage that group', async () => {
+      const supers = (await org.request({ method: 'POST', url: '/api/v1/groups', payload: { profile: { name: 'Supers via create' } } })).json().id as string;
+      assert.equal((await org.request({ method: 'POST', url: `/api/v1/groups/${supers}/roles`, payload: { type: 'SUPER_ADMIN' } })).statusCode, 200);
+      const userAdmin = await org.userWithToken('create-escalate@example.com', ['USER_ADMIN']);
+      const orgAdmin = await org.userWithToken('create-escalate-org@example.com', ['ORG_ADMIN']);
+      const body = (login: string) => ({ profile: profile(login), credentials: { password: { value: PASSWORD } }, groupIds: [supers] });
+      for (const { token } of [userAdmin, orgAdmin]) {
+        assertOktaError(await org.request({ method: 'POST', url: '/api/v1/users', payload: body(`made-by-${token.slice(2, 8)}@example.com`), token }), 403, 'E0000006');
+      }
+      assert.equal((await org.request({ method: 'GET', url: `/api/v1/groups/${supers}/users` })).json().length, 0, 'nothing stored');
+      assert.equal((await create(body('made-by-super@example.com'))).statusCode, 200);
+    });
+
     it('serves /users/me to the token owner, whatever its roles', async () => {
       const plain = await org.userWithToken('me-plain@example.com');
       const me = await org.request({ method: 'GET', url: '/api/v1/users/me', token: plain.token });

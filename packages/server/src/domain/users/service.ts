@@ -9,7 +9,7 @@ import {
   TargetCountLimitError,
   UserStatusError,
 } from '../../errors/catalog.ts';
-import { GROUPS_GENERATION } from '../groups/service.ts';
+import { demandNotAdminGroup, GROUPS_GENERATION } from '../groups/service.ts';
 import { demandOnUser, scopeOf } from '../authz/permissions.ts';
 import type { Permission, UserFacts } from '../authz/permissions.ts';
 import { EVERYONE_GROUP } from '../org/bootstrap.ts';
@@ -163,6 +163,8 @@ export class UserService {
       recoveryTokenExpires: null,
     };
     await this.deps.store.transaction(async (tx) => {
+      // Putting a user in a group that grants admin roles makes an admin: reserved as joining it is.
+      for (const groupId of groupIds) await demandNotAdminGroup(tx, ctx, groupId);
       await tx.insertUser(user, passwordHash === undefined ? undefined : { passwordHash, passwordChanged: now });
       // Memberships move each group's lastMembershipUpdated and the groups generation, as
       // membership changes through the Groups API do.
