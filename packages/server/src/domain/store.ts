@@ -32,6 +32,8 @@ export interface Store extends StorePorts {
    * its generation). Other processes sharing the database notice through `policyGeneration`.
    */
   onPolicyChange(listener: (type: PolicyType) => void): void;
+  /** The same for directory generations (`groups`, `zones`): called after each commit in this process that bumped one. */
+  onDirectoryChange(listener: (name: string) => void): void;
   /** Runs `work` in one transaction; a throw rolls everything back. */
   transaction<T>(work: (tx: StorePorts) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -147,6 +147,9 @@ export abstract class GroupPorts extends UserPorts implements GroupStore {
     });
   }
 
+  /** The directory generations a transaction's ports bumped: announced once it commits. */
+  readonly bumpedDirectoryNames = new Set<string>();
+
   bumpDirectoryGeneration(name: string): Promise<void> {
     return this.guard(async () => {
       await this.db
@@ -154,8 +157,13 @@ export abstract class GroupPorts extends UserPorts implements GroupStore {
         .values({ name, generation: 1 })
         .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ generation: eb('directory_generations.generation', '+', 1) })))
         .execute();
+      if (this.transactional) this.bumpedDirectoryNames.add(name);
+      else this.announceDirectoryChanges([name]);
     });
   }
+
+  /** Tells this process's listeners that these directory generations moved (the store overrides it). */
+  protected announceDirectoryChanges(_names: Iterable<string>): void {}
 
   directoryGeneration(name: string): Promise<number> {
     return this.guard(async () => {

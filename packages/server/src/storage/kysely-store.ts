@@ -348,6 +348,16 @@ export class KyselyStore extends KyselyPorts implements Store {
     for (const type of types) for (const listener of this.policyListeners) listener(type);
   }
 
+  private readonly directoryListeners: ((name: string) => void)[] = [];
+
+  onDirectoryChange(listener: (name: string) => void): void {
+    this.directoryListeners.push(listener);
+  }
+
+  protected override announceDirectoryChanges(names: Iterable<string>): void {
+    for (const name of names) for (const listener of this.directoryListeners) listener(name);
+  }
+
   transaction<T>(work: (tx: StorePorts) => Promise<T>): Promise<T> {
     return this.db.connection().execute(async (conn) => {
       await this.guard(() => sql.raw(this.dialect === 'sqlite' ? 'begin immediate' : 'begin').execute(conn));
@@ -356,6 +366,7 @@ export class KyselyStore extends KyselyPorts implements Store {
         const result = await work(ports);
         await this.guard(() => sql.raw('commit').execute(conn));
         this.announcePolicyChanges(ports.bumpedPolicyTypes);
+        this.announceDirectoryChanges(ports.bumpedDirectoryNames);
         return result;
       } catch (error) {
         // After a failed commit PostgreSQL has already ended the transaction; SQLite may not have.

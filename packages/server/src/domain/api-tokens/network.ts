@@ -11,9 +11,8 @@ import type { ApiTokenNetwork } from './types.ts';
 const MAX_ZONES = 100;
 
 /**
- * How long compiled zones are used before the zones generation is read again. Zone changes made
- * through this process bump it like any other; another instance's change applies here within
- * this time. Only tokens restricted to zones pay for the check at all.
+ * How long compiled zones are used before the zones generation is read again: another instance's
+ * zone change applies here within this time (this process's own apply at once). Only tokens restricted to zones pay for the check at all.
  */
 export const TOKEN_ZONES_RECHECK_MS = 1000;
 
@@ -68,8 +67,18 @@ interface ZoneMatchers {
 export class TokenNetworkGuard {
   private matchers: ZoneMatchers | undefined;
   private loading: Promise<ZoneMatchers> | undefined;
+  /** Zone changes this process announced; a load that saw one start under it is not kept. */
+  private changes = 0;
 
-  constructor(private readonly deps: { store: Store; clock: Clock }) {}
+  constructor(private readonly deps: { store: Store; clock: Clock }) {
+    // Zone changes committed through this process apply to the next request at once.
+    deps.store.onDirectoryChange((name) => {
+      if (name !== ZONES_GENERATION) return;
+      this.changes++;
+      this.matchers = undefined;
+      this.loading = undefined;
+    });
+  }
 
   async allows(network: ApiTokenNetwork, ip: string): Promise<boolean> {
     if (network.connection !== 'ZONE') return true;
@@ -89,6 +98,7 @@ export class TokenNetworkGuard {
   }
 
   private async load(cached: ZoneMatchers | undefined, now: number): Promise<ZoneMatchers> {
+    const changes = this.changes;
     const generation = await this.deps.store.directoryGeneration(ZONES_GENERATION);
     if (cached && cached.generation === generation) {
       cached.checkedAt = now;
@@ -98,7 +108,8 @@ export class TokenNetworkGuard {
     for (const zone of await this.deps.store.listZones()) {
       if (zone.status === 'ACTIVE' && zone.usage === 'POLICY') zones.set(zone.id, compileZone(zone));
     }
-    this.matchers = { generation, checkedAt: now, zones };
-    return this.matchers;
+    const loaded = { generation, checkedAt: now, zones };
+    if (changes === this.changes) this.matchers = loaded;
+    return loaded;
   }
 }

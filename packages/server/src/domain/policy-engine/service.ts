@@ -40,11 +40,12 @@ export interface PolicyEngineDeps {
  * mapping) and `directory_generations.zones`. A set is compiled from a load that read the same
  * counters before and after it, so it never mixes two states; it is reloaded when the counters
  * move:
- * - at once after this process commits a policy change (`store.onPolicyChange`): the next
- *   `get()` waits for the reload, so a client sees its own write on the next request;
+ * - at once after this process commits a policy or zone change (`store.onPolicyChange`,
+ *   `store.onDirectoryChange`): the next `get()` waits for the reload, so a client sees its own
+ *   write on the next request;
  * - otherwise when `get()` finds the last check older than `recheckMs` (by the injected clock),
  *   and from a timer (`start()`) that keeps `current()` fresh without traffic. Other instances'
- *   changes (and zone changes) therefore apply within about a second. Polling was chosen over
+ *   changes therefore apply within about a second. Polling was chosen over
  *   LISTEN/NOTIFY because it works the same on SQLite and PostgreSQL and costs two indexed reads
  *   a second.
  *
@@ -69,10 +70,14 @@ export class PolicyEngine {
 
   constructor(private readonly deps: PolicyEngineDeps) {
     this.reportError = deps.onError ?? (() => undefined);
-    deps.store.onPolicyChange(() => {
+    const changed = () => {
       this.changes++;
       this.checkedAt = undefined;
       this.refresh().catch(() => undefined); // reported inside; `get()` retries
+    };
+    deps.store.onPolicyChange(changed);
+    deps.store.onDirectoryChange((name) => {
+      if (name === ZONES_GENERATION) changed();
     });
   }
 
