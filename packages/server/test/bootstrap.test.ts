@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BOOTSTRAP_ADMIN_LOGIN, BOOTSTRAP_STEPS, bootstrapOrg } from '../src/domain/org/bootstrap.ts';
-import { hashApiToken } from '../src/domain/api-tokens/service.ts';
+import { hashSecret } from '../src/domain/shared/secret-hash.ts';
 import { POLICY_TYPES } from '../src/domain/policies/kinds/kind.ts';
 import { FakeClock } from '../src/domain/shared/clock.ts';
 import { randomIds } from '../src/domain/shared/ids.ts';
@@ -29,7 +29,7 @@ for (const backend of backends()) {
       const admin = await store.findUserByLogin(BOOTSTRAP_ADMIN_LOGIN);
       assert.equal(admin?.status, 'ACTIVE');
       assert.deepEqual([...(await store.roleTypesOfUser(admin!.id))], ['SUPER_ADMIN']);
-      const found = await store.findApiTokenByHash(hashApiToken(first.bootstrapToken!));
+      const found = await store.findApiTokenByHash(hashSecret(first.bootstrapToken!));
       assert.equal(found?.owner.id, admin!.id);
       const events = await store.listLogEvents({ limit: 100 });
       assert.equal(events.filter((e) => e.eventType === 'system.api_token.create').length, 1);
@@ -54,7 +54,7 @@ for (const backend of backends()) {
       const value = '00ConfiguredBootstrapValue0123456789abcde';
       const outcome = await bootstrapOrg(services, { bootstrapToken: value });
       assert.equal(outcome.bootstrapToken, value);
-      assert.ok(await services.store.findApiTokenByHash(hashApiToken(value)));
+      assert.ok(await services.store.findApiTokenByHash(hashSecret(value)));
       await services.store.close();
       await cleanup();
     });

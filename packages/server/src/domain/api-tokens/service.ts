@@ -1,10 +1,11 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { ApiValidationError, InvalidTokenError, PermissionDeniedError, ResourceNotFoundError } from '../../errors/catalog.ts';
 import { can, demand } from '../authz/permissions.ts';
 import { isRoleType } from '../authz/roles.ts';
 import type { RoleType } from '../authz/roles.ts';
 import type { RoleGrantRow } from '../roles/ports.ts';
 import type { Clock } from '../shared/clock.ts';
+import { hashSecret } from '../shared/secret-hash.ts';
 import type { CallContext, Principal } from '../shared/context.ts';
 import type { IdGenerator } from '../shared/ids.ts';
 import type { Store, StorePorts } from '../store.ts';
@@ -22,10 +23,6 @@ const TOUCH_INTERVAL_MS = 60 * 1000;
 const CLIENT_NAME = 'Okta API';
 /** Owners in these states can no longer use their tokens. */
 const BLOCKED_OWNER_STATUSES = new Set(['SUSPENDED', 'DEPROVISIONED', 'STAGED', 'PROVISIONED']);
-
-export function hashApiToken(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex');
-}
 
 /** A successful authentication, kept for `authCacheMs` so repeat calls skip the database. */
 interface CachedAuthentication {
@@ -67,7 +64,7 @@ export class ApiTokenService {
    */
   async authenticate(value: string, request: { ip?: string } = {}): Promise<Principal> {
     const { clock, authCacheMs } = this.deps;
-    const presented = hashApiToken(value);
+    const presented = hashSecret(value);
     const now = clock.now();
     const cached = this.authCache.get(presented);
     if (cached && now - cached.cachedAt < authCacheMs && now < cached.expiresAt) {
@@ -224,7 +221,7 @@ export class ApiTokenService {
       name,
       userId: user.id,
       clientName: CLIENT_NAME,
-      tokenHash: hashApiToken(value),
+      tokenHash: hashSecret(value),
       tokenWindow: TOKEN_WINDOW,
       network: { connection: 'ANYWHERE' },
       created: now,

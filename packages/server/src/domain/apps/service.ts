@@ -10,7 +10,7 @@ import type { EventSpec } from '../system-log/writer.ts';
 import type { LogTarget } from '../system-log/types.ts';
 import { parseAppInput } from './app-input.ts';
 import type { AppInput, ParsedApp } from './app-input.ts';
-import { clientSecretMatches, GENERATED_SECRET_LENGTH, hashClientSecret } from './client-secret.ts';
+import { hashSecret, secretMatches } from '../shared/secret-hash.ts';
 import { parseAppFilter } from './filter.ts';
 import { Causes, freeformObject, objectAt } from './input.ts';
 import { SECRET_METHODS } from './oidc-client.ts';
@@ -34,6 +34,9 @@ export interface AppGroupInput {
   priority?: unknown;
   profile?: unknown;
 }
+
+/** Okta generates 64-character client secrets (the spec's examples); clients may choose 14 to 100. */
+const GENERATED_SECRET_LENGTH = 64;
 
 /**
  * Apps: custom OIDC clients and bookmarks, their lifecycle, their user and group assignments and
@@ -205,7 +208,7 @@ export class AppService {
 
   /** Whether a presented client secret is the app's, compared in constant time; false for clients without a secret. */
   verifyClientSecret(app: AppRecord, presented: string): boolean {
-    return app.clientSecretHash !== null && clientSecretMatches(presented, app.clientSecretHash);
+    return app.clientSecretHash !== null && secretMatches(presented, app.clientSecretHash);
   }
 
   // --- users ---------------------------------------------------------------------------------
@@ -391,10 +394,10 @@ export class AppService {
   private secretFor(parsed: ParsedApp, stored: AppRecord | undefined): { hash: string | null; value?: string } {
     const oidc = parsed.oidc!;
     if (!SECRET_METHODS.has(oidc.credentials.token_endpoint_auth_method)) return { hash: null };
-    if (oidc.clientSecret !== undefined) return { hash: hashClientSecret(oidc.clientSecret), value: oidc.clientSecret };
+    if (oidc.clientSecret !== undefined) return { hash: hashSecret(oidc.clientSecret), value: oidc.clientSecret };
     if (stored?.clientSecretHash) return { hash: stored.clientSecretHash };
     const value = this.deps.ids.secret(GENERATED_SECRET_LENGTH);
-    return { hash: hashClientSecret(value), value };
+    return { hash: hashSecret(value), value };
   }
 
   private async findApp(store: StorePorts, id: string): Promise<AppRecord> {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hashSecret } from '../shared/secret-hash.ts';
 import {
   ApiValidationError,
   CredentialsUpdateFailedError,
@@ -70,10 +70,6 @@ export interface UserListRequest {
 /** A one-time token handed to the caller (activation or password reset); only its hash is stored. */
 export interface OneTimeToken {
   token: string;
-}
-
-export function sha256(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex');
 }
 
 /**
@@ -320,7 +316,7 @@ export class UserService {
       'okta.users.credentials.resetPassword',
       async (stored, facts, now) => {
         const rules = await this.deps.passwordPolicies.resolve(facts.groupIds, stored.id);
-        return { status: 'RECOVERY', failedAttempts: 0, recoveryTokenHash: sha256(token), recoveryTokenExpires: now + rules.recoveryTokenMinutes * 60_000 };
+        return { status: 'RECOVERY', failedAttempts: 0, recoveryTokenHash: hashSecret(token), recoveryTokenExpires: now + rules.recoveryTokenMinutes * 60_000 };
       },
       { clearSessions: options.revokeSessions },
     );
@@ -367,7 +363,7 @@ export class UserService {
       return {
         status,
         ...(status === 'ACTIVE' ? { activated: now } : {}),
-        recoveryTokenHash: sha256(token),
+        recoveryTokenHash: hashSecret(token),
         recoveryTokenExpires: now + ACTIVATION_TOKEN_MS,
       };
     });

@@ -5,7 +5,8 @@ import type { CallContext, Principal } from '../shared/context.ts';
 import type { DirectoryServiceDeps } from '../shared/service-deps.ts';
 import { SIGN_IN_STATUSES } from './lifecycle.ts';
 import type { PasswordPolicyResolver, PasswordRules } from './password-policy.ts';
-import { displayName, sha256, userEvent } from './service.ts';
+import { hashSecret } from '../shared/secret-hash.ts';
+import { displayName, userEvent } from './service.ts';
 import { enrollableFactors } from './mfa-factors.ts';
 import type { EnrollableFactor } from './mfa-factors.ts';
 import type { UserAccount } from './types.ts';
@@ -146,7 +147,7 @@ export class SignInService {
     }
     const sessionToken = this.deps.ids.secret(40);
     const expiresAt = now + SESSION_TOKEN_MS;
-    await store.recordSignIn(user.id, now, { id: this.deps.ids.objectId('session'), userId: user.id, kind: 'SESSION_TOKEN', tokenHash: sha256(sessionToken), created: now, expiresAt });
+    await store.recordSignIn(user.id, now, { id: this.deps.ids.objectId('session'), userId: user.id, kind: 'SESSION_TOKEN', tokenHash: hashSecret(sessionToken), created: now, expiresAt });
     await this.deps.log.record(ctx, userEvent(user, 'user.session.start', 'User login to Okta', { outcome: { result: 'SUCCESS' } }));
     return { status: 'SUCCESS', user: { ...user, lastLogin: now }, sessionToken, expiresAt };
   }
