@@ -65,6 +65,42 @@ for (const backend of backends()) {
       assert.equal(org.services.signIn.kdfEvaluations - before, 1, 'a locked user costs the same single decoy evaluation');
     });
 
+    it('a user suspended while its password is being checked gets no session, even with the right password', async () => {
+      const id = await createUser('suspended-midway@example.com');
+      const stored = (await org.services.store.getUser(id))!.passwordHash;
+      const hasher = new PasswordHasher({ ids: randomIds, log2N: 10 });
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      let started!: () => void;
+      const checking = new Promise<void>((resolve) => (started = resolve));
+      const gated: PasswordVerifier = {
+        get evaluations() {
+          return hasher.evaluations;
+        },
+        async verify(password, encoded) {
+          if (encoded === stored) {
+            started();
+            await gate;
+          }
+          return hasher.verify(password, encoded);
+        },
+        verifyNothing: (password) => hasher.verifyNothing(password),
+      };
+      const original = org.services.signIn;
+      org.services.signIn = original.withVerifier(gated);
+      try {
+        const attempt = signIn('suspended-midway@example.com', PASSWORD);
+        await checking;
+        assert.equal((await org.request({ method: 'POST', url: `/api/v1/users/${id}/lifecycle/suspend` })).statusCode, 200);
+        open();
+        const res = await attempt;
+        assert.equal(res.statusCode, 401, res.body);
+      } finally {
+        org.services.signIn = original;
+      }
+      assert.equal(await org.services.store.deleteSessionsOfUser(id), 0, 'no session token stored');
+    });
+
     it('holds the victim\'s checks open: exactly maxAttempts run, the rest answer at once, others sign in meanwhile, one lock after', async () => {
       // The victim's password checks wait on a gate. While they wait, every other attempt on the
       // victim must already have been answered without a check, and other users must sign in in

@@ -291,21 +291,31 @@ export abstract class UserPorts extends RateLimitPorts implements UserStore {
     });
   }
 
-  recordSignIn(userId: string, at: number, session?: SessionRecord): Promise<void> {
+  recordSignIn(userId: string, at: number, session?: SessionRecord): Promise<boolean> {
     return this.guard(async () => {
-      const reset = this.db.updateTable('users').set({ failed_attempts: 0, last_login: at }).where('id', '=', userId);
-      if (!session) {
-        await reset.execute();
-        return;
+      // Only while the user may still sign in: a suspend or deactivate that committed during the
+      // password check wins, and no session is stored.
+      const reset = this.db
+        .updateTable('users')
+        .set({ failed_attempts: 0, last_login: at })
+        .where('id', '=', userId)
+        .where('status', 'in', SIGN_IN_STATUSES);
+      if (session && this.dialect === 'postgres') {
+        // One statement: a sign-in on PostgreSQL pays one round trip for the reset and the session,
+        // and the session row exists only if the reset found the user still signable.
+        const result = await sql`with reset as (${reset.returning('id')})
+          insert into user_sessions (id, user_id, kind, token_hash, created, expires_at)
+          select ${session.id}, reset.id, ${session.kind}, ${session.tokenHash}, ${session.created}::bigint, ${session.expiresAt}::bigint from reset`.execute(this.db);
+        return Number(result.numAffectedRows ?? 0n) === 1;
       }
-      const values = { id: session.id, user_id: session.userId, kind: session.kind, token_hash: session.tokenHash, created: session.created, expires_at: session.expiresAt };
-      if (this.dialect === 'postgres') {
-        // One statement: a sign-in on PostgreSQL pays one round trip for the reset and the session.
-        await this.db.with('reset', () => reset).insertInto('user_sessions').values(values).execute();
-        return;
+      const updated = Number((await reset.executeTakeFirst()).numUpdatedRows) === 1;
+      if (updated && session) {
+        await this.db
+          .insertInto('user_sessions')
+          .values({ id: session.id, user_id: session.userId, kind: session.kind, token_hash: session.tokenHash, created: session.created, expires_at: session.expiresAt })
+          .execute();
       }
-      await reset.execute();
-      await this.db.insertInto('user_sessions').values(values).execute();
+      return updated;
     });
   }
 }

@@ -64,7 +64,8 @@ export interface UserStore {
   autoUnlock(userId: string, lockedBefore: number, at: number): Promise<boolean>;
   /**
    * A successful sign-in: the counter back to zero, `last_login` set, and the session token
-   * stored when one is given, in one round trip where the dialect allows (PostgreSQL).
+   * stored when one is given, in one round trip where the dialect allows (PostgreSQL). Only while
+   * the user's status still allows signing in: false (nothing written) when it no longer does.
    */
-  recordSignIn(userId: string, at: number, session?: SessionRecord): Promise<void>;
+  recordSignIn(userId: string, at: number, session?: SessionRecord): Promise<boolean>;
 }

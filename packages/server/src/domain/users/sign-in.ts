@@ -135,8 +135,9 @@ export class SignInService {
 
     const now = clock.now();
     const expired = user.status === 'PASSWORD_EXPIRED' || (rules.age.maxAgeDays > 0 && user.passwordChanged !== null && now >= user.passwordChanged + rules.age.maxAgeDays * DAY_MS);
+    // A status change committed during the password check (suspend, deactivate) wins: no session.
     if (expired) {
-      await store.recordSignIn(user.id, now);
+      if (!(await store.recordSignIn(user.id, now))) return this.refuse(ctx, user, rules, 'INVALID_CREDENTIALS');
       if (user.status !== 'PASSWORD_EXPIRED') {
         await store.setUserStatus(user.id, 'PASSWORD_EXPIRED', now);
         this.deps.apiTokens.forgetUser(user.id);
@@ -147,7 +148,8 @@ export class SignInService {
     }
     const sessionToken = this.deps.ids.secret(40);
     const expiresAt = now + SESSION_TOKEN_MS;
-    await store.recordSignIn(user.id, now, { id: this.deps.ids.objectId('session'), userId: user.id, kind: 'SESSION_TOKEN', tokenHash: hashSecret(sessionToken), created: now, expiresAt });
+    const session = { id: this.deps.ids.objectId('session'), userId: user.id, kind: 'SESSION_TOKEN' as const, tokenHash: hashSecret(sessionToken), created: now, expiresAt };
+    if (!(await store.recordSignIn(user.id, now, session))) return this.refuse(ctx, user, rules, 'INVALID_CREDENTIALS');
     await this.deps.log.record(ctx, userEvent(user, 'user.session.start', 'User login to Okta', { outcome: { result: 'SUCCESS' } }));
     return { status: 'SUCCESS', user: { ...user, lastLogin: now }, sessionToken, expiresAt };
   }
