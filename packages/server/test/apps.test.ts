@@ -554,6 +554,8 @@ for (const backend of backends()) {
         const { token: nobody } = await org.userWithToken('apps-nobody@example.com');
         assertOktaError(await org.request({ method: 'GET', url: '/api/v1/apps', token: nobody }), 403, 'E0000006');
         assertOktaError(await org.request({ method: 'GET', url: `/api/v1/apps/${app.id}`, token: nobody }), 403, 'E0000006');
+        // Nor can they tell which app ids exist: an unknown id is 403 too, not 404.
+        assertOktaError(await org.request({ method: 'GET', url: '/api/v1/apps/0oaNoSuchApp00000000/users', token: nobody }), 403, 'E0000006');
       });
 
       it('an app admin targeted to one app sees, changes and assigns only that app', async () => {

@@ -1,5 +1,6 @@
 import { AppDeleteForbiddenError, AppUserUnassignForbiddenError, ApiValidationError, PermissionDeniedError, ResourceNotFoundError } from '../../errors/catalog.ts';
-import { demandOnApp, demandUnbounded, scopeOf } from '../authz/permissions.ts';
+import { demand, demandOnApp, demandUnbounded, scopeOf } from '../authz/permissions.ts';
+import type { Permission } from '../authz/permissions.ts';
 import { canonicalJson } from '../policies/canonical-json.ts';
 import type { JsonObject } from '../policies/kinds/kind.ts';
 import { APP_MAPPING_RESOURCE_TYPE } from '../policies/ports.ts';
@@ -73,8 +74,7 @@ export class AppService {
   }
 
   async get(ctx: CallContext, id: string): Promise<AppView> {
-    const app = await this.findApp(this.deps.store, id);
-    demandOnApp(ctx.principal, 'okta.apps.read', app);
+    const app = await this.appFor(this.deps.store, ctx, id, 'okta.apps.read');
     return (await this.withPolicies(this.deps.store, [app]))[0]!;
   }
 
@@ -123,8 +123,7 @@ export class AppService {
    */
   async replace(ctx: CallContext, id: string, input: AppInput): Promise<AppWriteResult> {
     const { app, accessPolicyId, secret, changed } = await this.deps.store.transaction(async (tx) => {
-      const stored = await this.findApp(tx, id);
-      demandOnApp(ctx.principal, 'okta.apps.manage', stored);
+      const stored = await this.appFor(tx, ctx, id, 'okta.apps.manage');
       const parsed = parseAppInput(input, stored);
       if (parsed.oidc?.clientId !== undefined && parsed.oidc.clientId !== stored.clientId) {
         throw new ApiValidationError(['credentials.oauthClient.client_id: The client_id of an app cannot be changed']);
@@ -161,8 +160,7 @@ export class AppService {
   /** Only an inactive app can be deleted (Okta's E0000056); its assignments and policy mapping go with it. */
   async delete(ctx: CallContext, id: string): Promise<void> {
     const app = await this.deps.store.transaction(async (tx) => {
-      const app = await this.findApp(tx, id);
-      demandOnApp(ctx.principal, 'okta.apps.manage', app);
+      const app = await this.appFor(tx, ctx, id, 'okta.apps.manage');
       if (app.status === 'ACTIVE') throw new AppDeleteForbiddenError([`status: The app ${app.id} is ACTIVE; deactivate it before deleting it`]);
       await tx.deleteAppPolicyMappings(id);
       await tx.deleteApp(id);
@@ -177,8 +175,7 @@ export class AppService {
    */
   async assignPolicy(ctx: CallContext, appId: string, policyId: string): Promise<void> {
     const { app, changed } = await this.deps.store.transaction(async (tx) => {
-      const app = await this.findApp(tx, appId);
-      demandOnApp(ctx.principal, 'okta.apps.manage', app);
+      const app = await this.appFor(tx, ctx, appId, 'okta.apps.manage');
       const policy = await tx.getPolicy(policyId);
       if (!policy) throw new ResourceNotFoundError(policyId, 'Policy');
       if (policy.type !== 'ACCESS_POLICY') {
@@ -214,14 +211,12 @@ export class AppService {
   // --- users ---------------------------------------------------------------------------------
 
   async listUsers(ctx: CallContext, appId: string, query: AppUserListQuery): Promise<AppUserView[]> {
-    const app = await this.findApp(this.deps.store, appId);
-    demandOnApp(ctx.principal, 'okta.apps.read', app);
+    await this.appFor(this.deps.store, ctx, appId, 'okta.apps.read');
     return this.deps.store.listAppUsers(appId, query);
   }
 
   async getUser(ctx: CallContext, appId: string, userId: string): Promise<AppUserView> {
-    const app = await this.findApp(this.deps.store, appId);
-    demandOnApp(ctx.principal, 'okta.apps.read', app);
+    await this.appFor(this.deps.store, ctx, appId, 'okta.apps.read');
     const user = await this.deps.store.getAppUser(appId, userId);
     if (!user) throw new ResourceNotFoundError(userId, 'AppUser');
     return user;
@@ -240,8 +235,7 @@ export class AppService {
     causes.throwIfAny();
     const userId = input.id as string;
     const { app, user, added } = await this.deps.store.transaction(async (tx) => {
-      const app = await this.findApp(tx, appId);
-      demandOnApp(ctx.principal, 'okta.apps.assignment.manage', app);
+      const app = await this.appFor(tx, ctx, appId, 'okta.apps.assignment.manage');
       const user = await tx.getUser(userId);
       if (!user) throw new ResourceNotFoundError(userId, 'User');
       await tx.lockApp(appId);
@@ -263,8 +257,7 @@ export class AppService {
     checkAppUserCredentials(input.credentials, causes);
     causes.throwIfAny();
     const { app, login, changed } = await this.deps.store.transaction(async (tx) => {
-      const app = await this.findApp(tx, appId);
-      demandOnApp(ctx.principal, 'okta.apps.assignment.manage', app);
+      const app = await this.appFor(tx, ctx, appId, 'okta.apps.assignment.manage');
       await tx.lockApp(appId);
       const existing = await tx.getAppUserAssignment(appId, userId);
       const viewed = await tx.getAppUser(appId, userId);
@@ -287,8 +280,7 @@ export class AppService {
    */
   async unassignUser(ctx: CallContext, appId: string, userId: string): Promise<void> {
     const { app, login } = await this.deps.store.transaction(async (tx) => {
-      const app = await this.findApp(tx, appId);
-      demandOnApp(ctx.principal, 'okta.apps.assignment.manage', app);
+      const app = await this.appFor(tx, ctx, appId, 'okta.apps.assignment.manage');
       await tx.lockApp(appId);
       const viewed = await tx.getAppUser(appId, userId);
       if (!viewed) throw new ResourceNotFoundError(userId, 'AppUser');
@@ -304,14 +296,12 @@ export class AppService {
   // --- groups --------------------------------------------------------------------------------
 
   async listGroups(ctx: CallContext, appId: string, query: AppGroupListQuery): Promise<AppGroupAssignmentRecord[]> {
-    const app = await this.findApp(this.deps.store, appId);
-    demandOnApp(ctx.principal, 'okta.apps.read', app);
+    await this.appFor(this.deps.store, ctx, appId, 'okta.apps.read');
     return this.deps.store.listAppGroupAssignments(appId, query);
   }
 
   async getGroup(ctx: CallContext, appId: string, groupId: string): Promise<AppGroupAssignmentRecord> {
-    const app = await this.findApp(this.deps.store, appId);
-    demandOnApp(ctx.principal, 'okta.apps.read', app);
+    await this.appFor(this.deps.store, ctx, appId, 'okta.apps.read');
     const assignment = await this.deps.store.getAppGroupAssignment(appId, groupId);
     if (!assignment) throw new ResourceNotFoundError(groupId, 'ApplicationGroupAssignment');
     return assignment;
@@ -335,8 +325,7 @@ export class AppService {
     const profile = freeformObject(input.profile, 'profile', causes);
     causes.throwIfAny();
     const { app, assignment, groupName, event } = await this.deps.store.transaction(async (tx) => {
-      const app = await this.findApp(tx, appId);
-      demandOnApp(ctx.principal, 'okta.apps.assignment.manage', app);
+      const app = await this.appFor(tx, ctx, appId, 'okta.apps.assignment.manage');
       const groupName = await tx.appAssignableGroupName(groupId);
       if (groupName === undefined) throw new ResourceNotFoundError(groupId, 'UserGroup');
       await tx.lockApp(appId);
@@ -361,8 +350,7 @@ export class AppService {
 
   async unassignGroup(ctx: CallContext, appId: string, groupId: string): Promise<void> {
     const { app, groupName } = await this.deps.store.transaction(async (tx) => {
-      const app = await this.findApp(tx, appId);
-      demandOnApp(ctx.principal, 'okta.apps.assignment.manage', app);
+      const app = await this.appFor(tx, ctx, appId, 'okta.apps.assignment.manage');
       await tx.lockApp(appId);
       if (!(await tx.getAppGroupAssignment(appId, groupId))) throw new ResourceNotFoundError(groupId, 'ApplicationGroupAssignment');
       await tx.deleteAppGroupAssignment(appId, groupId);
@@ -375,8 +363,7 @@ export class AppService {
 
   private async setStatus(ctx: CallContext, id: string, status: AppStatus): Promise<void> {
     const { app, changed } = await this.deps.store.transaction(async (tx) => {
-      const stored = await this.findApp(tx, id);
-      demandOnApp(ctx.principal, 'okta.apps.manage', stored);
+      const stored = await this.appFor(tx, ctx, id, 'okta.apps.manage');
       if (stored.status === status) return { app: stored, changed: false };
       const next = { ...stored, status, lastUpdated: this.deps.clock.now() };
       await tx.updateApp(next);
@@ -398,6 +385,18 @@ export class AppService {
     if (stored?.clientSecretHash) return { hash: stored.clientSecretHash };
     const value = this.deps.ids.secret(GENERATED_SECRET_LENGTH);
     return { hash: hashSecret(value), value };
+  }
+
+  /**
+   * The app, when the caller may use `permission` on it: 403 before any lookup when no role grants
+   * the permission at all (an unknown id does not answer 404 to a caller who may see no app), 404
+   * for an unknown id, 403 for an app outside the caller's targets.
+   */
+  private async appFor(store: StorePorts, ctx: CallContext, id: string, permission: Permission): Promise<AppRecord> {
+    demand(ctx.principal, permission);
+    const app = await this.findApp(store, id);
+    demandOnApp(ctx.principal, permission, app);
+    return app;
   }
 
   private async findApp(store: StorePorts, id: string): Promise<AppRecord> {
