@@ -1,4 +1,4 @@
-import { parseIp, parseZoneAddress } from '../zones/ip-match.ts';
+import { mappedIpv4, parseIp, parseZoneAddress } from '../zones/ip-match.ts';
 import type { ZoneRecord } from '../zones/types.ts';
 
 /**
@@ -66,14 +66,12 @@ export class ZoneIndex {
       markAll(find(this.v4, parsed.value), mark);
       return true;
     }
-    if ((parsed.value & IPV4_MAPPED_MASK) === IPV4_MAPPED_PREFIX) markAll(find(this.v4, Number(parsed.value & 0xffffffffn)), mark);
+    const v4 = mappedIpv4(parsed.value);
+    if (v4 !== undefined) markAll(find(this.v4, v4), mark);
     markAll(find(this.v6, parsed.value), mark);
     return true;
   }
 }
-
-const IPV4_MAPPED_PREFIX = 0xffffn << 32n;
-const IPV4_MAPPED_MASK = ~0xffffffffn & ((1n << 128n) - 1n);
 
 interface Range<T> {
   first: T;

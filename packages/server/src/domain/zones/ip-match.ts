@@ -18,6 +18,11 @@ export class AddressSyntaxError extends Error {}
 const IPV4_MAPPED_PREFIX = 0xffffn << 32n;
 const IPV4_MAPPED_MASK = ~0xffffffffn & ((1n << 128n) - 1n);
 
+/** The IPv4 address an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) carries, as a number; undefined for any other IPv6 address. */
+export function mappedIpv4(value: bigint): number | undefined {
+  return (value & IPV4_MAPPED_MASK) === IPV4_MAPPED_PREFIX ? Number(value & 0xffffffffn) : undefined;
+}
+
 /** An IP address as a number: IPv4 as a 32-bit integer, IPv6 as a 128-bit BigInt; undefined when it is neither. */
 export function parseIp(text: string): { family: 4; value: number } | { family: 6; value: bigint } | undefined {
   const family = isIP(text);
@@ -140,7 +145,8 @@ export class AddressSet {
     const parsed = parseIp(ip);
     if (!parsed) return false;
     if (parsed.family === 4) return search(this.v4, parsed.value);
-    if ((parsed.value & IPV4_MAPPED_MASK) === IPV4_MAPPED_PREFIX && search(this.v4, Number(parsed.value & 0xffffffffn))) return true;
+    const v4 = mappedIpv4(parsed.value);
+    if (v4 !== undefined && search(this.v4, v4)) return true;
     return search(this.v6, parsed.value);
   }
 }
