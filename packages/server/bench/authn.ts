@@ -27,6 +27,7 @@ import type { PasswordVerifier } from '../src/domain/users/sign-in.ts';
 import { PasswordPolicyResolver } from '../src/domain/users/password-policy.ts';
 import { randomAlphanumeric } from '../src/domain/shared/ids.ts';
 import { startChildServer, stopChildServer } from './lib/child-process.ts';
+import { percentile, positiveInt } from './lib/stats.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const TOKEN = '00' + 'TollgateBenchAuthn0000123456789abcdefghi';
@@ -41,19 +42,10 @@ const { values: opts } = parseArgs({
     iterations: { type: 'string', default: '3000' },
   },
 });
-const positiveInt = (name: string, value: string | undefined) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${value}`);
-  return n;
-};
 const signins = positiveInt('signins', opts.signins);
 const concurrency = positiveInt('concurrency', opts.concurrency);
 const userCount = positiveInt('users', opts.users);
 const iterations = positiveInt('iterations', opts.iterations);
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 const login = (i: number) => `bench${i}@example.com`;
 

@@ -26,6 +26,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { positiveInt } from './lib/stats.ts';
 
 /** The part of autocannon's API used here (the package ships no types). */
 interface AutocannonResult {
@@ -71,12 +72,6 @@ const connections = positiveInt('connections', opts.connections);
 const cpuProfDir = opts['cpu-prof'] ? path.resolve(opts['cpu-prof']) : undefined;
 /** Settings of the Tollgate children: limits on, but far above what the load can reach (see above). */
 const TOLLGATE_CONFIG = JSON.stringify({ rateLimitOverrides: ['api-v1=9999999'], concurrencyLimit: Math.max(75, 4 * connections) });
-
-function positiveInt(name: string, value: string | undefined): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${value}`);
-  return n;
-}
 
 type Kind = 'bare' | 'tollgate';
 

@@ -60,6 +60,7 @@ import { logEventColumns } from '../src/storage/log-columns.ts';
 import { SQLITE_FILE, openStore } from '../src/storage/open-store.ts';
 import { CurrentSchemaPostgresDialect } from '../src/storage/postgres-dialect.ts';
 import type { Database } from '../src/storage/tables.ts';
+import { percentile, positiveInt } from './lib/stats.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const TOKEN = '00' + 'TollgateBenchLogs000123456789abcdefghijk';
@@ -98,12 +99,6 @@ function options() {
     budgetMs: positiveInt('budget', values.budget) * 1000,
     databaseUrl: process.env.TOLLGATE_BENCH_DATABASE_URL || undefined,
   };
-}
-
-function positiveInt(name: string, value: string | undefined): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${value}`);
-  return n;
 }
 
 function nonNegativeInt(name: string, value: string | undefined): number {
@@ -564,10 +559,6 @@ function querySpecs(meta: LogMeta, seed: number): QuerySpec[] {
     { name: 'actor.id eq user, bounded 7d', acceptance: false, first: () => bounded(7 * DAY, { filter: `actor.id eq "${pickUser()}"` })(), pages: 1 },
     { name: 'actor.id eq user, polling', acceptance: false, first: () => polling({ filter: `actor.id eq "${pickUser()}"` })(), pages: 1 },
   ];
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 /**

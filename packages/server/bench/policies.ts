@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { percentile, positiveInt } from './lib/stats.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const TOKEN = '00' + 'TollgateBenchPolicies00123456789abcdefgh';
@@ -34,12 +35,6 @@ const requests = positiveInt('requests', opts.requests);
 const warmup = positiveInt('warmup', opts.warmup);
 const rulesPerPolicy = Math.min(positiveInt('rules', opts.rules), 20);
 const rounds = positiveInt('rounds', opts.rounds);
-
-function positiveInt(name: string, value: string | undefined): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${value}`);
-  return n;
-}
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
@@ -95,10 +90,6 @@ async function seed(port: number): Promise<void> {
       if (res.status !== 200) throw new Error(`create rule: ${res.status} ${res.text}`);
     }
   }
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 const LIST_URL = '/api/v1/policies?type=OKTA_SIGN_ON&expand=rules';

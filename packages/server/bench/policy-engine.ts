@@ -28,6 +28,7 @@ import type { PolicyRecord, RuleRecord } from '../src/domain/policies/types.ts';
 import { compilePolicySet } from '../src/domain/policy-engine/compile.ts';
 import type { CompiledPolicySet, EvaluationContext } from '../src/domain/policy-engine/types.ts';
 import type { Services } from '../src/services.ts';
+import { percentile, positiveInt } from './lib/stats.ts';
 
 const TOKEN = '00' + 'TollgateBenchPolicyEngine0123456789abcde';
 const POLICIES = 100;
@@ -46,16 +47,6 @@ const { values: opts } = parseArgs({
 const evaluations = positiveInt('evaluations', opts.evaluations);
 const requests = positiveInt('requests', opts.requests);
 const warmup = positiveInt('warmup', opts.warmup);
-
-function positiveInt(name: string, value: string | undefined): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${value}`);
-  return n;
-}
-
-function percentile(sorted: Float64Array | number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 const verdict = (value: number, target: number) => `${value <= target ? 'PASS' : 'MISS'} (target ≤ ${target}, ratio ${(target / value).toFixed(2)})`;
 

@@ -61,6 +61,7 @@ import { RedisRateLimiter } from '../src/rate-limit/redis.ts';
 import { RequestLimiter } from '../src/rate-limit/request-limiter.ts';
 import type { Plan, RequestFacts } from '../src/rate-limit/request-limiter.ts';
 import { validateConfigObject } from '../src/index.ts';
+import { percentile, positiveInt } from './lib/stats.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Options and targets
@@ -117,12 +118,6 @@ const only = new Set(
 /** High enough that the token's 50% concurrency share never refuses the load of any part. */
 const CONCURRENCY_LIMIT = Math.max(1000, 4 * connections, 4 * Math.max(...redisConcurrency));
 
-function positiveInt(name: string, value: string | undefined): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${value}`);
-  return n;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Reporting
 
@@ -130,9 +125,6 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFracti
 const loadavg = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
 /** Nearest-rank percentile of sorted values. */
-function percentile(sorted: Float64Array | number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -166,7 +158,7 @@ function distribution(values: Float64Array): Distribution {
   let sum = 0;
   for (const v of values) sum += v;
   const sorted = values.slice().sort();
-  return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), p999: percentile(sorted, 0.999), max: sorted[sorted.length - 1]!, mean: sum / values.length };
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), p999: percentile(sorted, 99.9), max: sorted[sorted.length - 1]!, mean: sum / values.length };
 }
 
 const us = (ns: number, digits = 3) => fmt(ns / 1000, digits);
@@ -441,7 +433,7 @@ async function partRedis(): Promise<void> {
       best = Math.max(best, rate);
       const tag = judge(`Redis decisions/s, ${n} in flight`, fmt(rate), `>= ${fmt(TARGET_REDIS_DECISIONS_PER_S)}`, rate >= TARGET_REDIS_DECISIONS_PER_S);
       console.log(
-        `${String(n).padEnd(8)}${fmt(rate).padStart(12)}${us(percentile(sorted, 0.5), 0).padStart(9)}${us(percentile(sorted, 0.99), 0).padStart(9)}${fmt((c.user + c.system) / count, 1).padStart(17)}${fmt((r * 1e6) / count, 1).padStart(18)}${String(errors - errorsBefore).padStart(8)}  ${loadavg()}  ${tag} (target >= ${fmt(TARGET_REDIS_DECISIONS_PER_S)})`,
+        `${String(n).padEnd(8)}${fmt(rate).padStart(12)}${us(percentile(sorted, 50), 0).padStart(9)}${us(percentile(sorted, 99), 0).padStart(9)}${fmt((c.user + c.system) / count, 1).padStart(17)}${fmt((r * 1e6) / count, 1).padStart(18)}${String(errors - errorsBefore).padStart(8)}  ${loadavg()}  ${tag} (target >= ${fmt(TARGET_REDIS_DECISIONS_PER_S)})`,
       );
     }
     console.log(`Redis decisions/s per process (best) ${fmt(best)}   target >= ${fmt(TARGET_REDIS_DECISIONS_PER_S)}   ${best >= TARGET_REDIS_DECISIONS_PER_S ? 'PASS' : 'MISS'}`);
