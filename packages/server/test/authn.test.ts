@@ -11,7 +11,7 @@ import { assertOktaError } from './helpers/assertions.ts';
 import { setDefaultPasswordPolicy } from './users-password-policy.ts';
 import { systemContext } from '../src/domain/org/bootstrap.ts';
 import { randomIds } from '../src/domain/shared/ids.ts';
-import { PASSWORD_POLICY_RECHECK_MS } from '../src/domain/users/password-policy.ts';
+import { POLICY_ENGINE_RECHECK_MS } from '../src/domain/policy-engine/service.ts';
 import { createServices } from '../src/services.ts';
 import { openStore } from '../src/storage/open-store.ts';
 
@@ -146,7 +146,7 @@ for (const backend of backends()) {
       assertOktaError(await signIn('recheck@example.com', 'Bad-pass-1'), 401, 'E0000004');
       assert.equal((await org.request({ method: 'GET', url: `/api/v1/users/${id}` })).json().status, 'ACTIVE');
       // ...and a second later it reads the new generation: one failure locks.
-      org.clock.advance(PASSWORD_POLICY_RECHECK_MS);
+      org.clock.advance(POLICY_ENGINE_RECHECK_MS);
       assert.equal((await signIn('recheck@example.com', 'Bad-pass-2')).json().status, 'LOCKED_OUT');
       // A change made through this instance applies to the very next sign-in.
       await org.request({ method: 'POST', url: `/api/v1/users/${id}/lifecycle/unlock` });

@@ -88,46 +88,16 @@ export const PERMISSIONS = [
 
 export type Permission = (typeof PERMISSIONS)[number];
 
-/** Permissions whose grant can be limited by a role's group targets. */
-const GROUP_TARGETABLE: ReadonlySet<Permission> = new Set<Permission>([
-  'okta.users.read',
-  'okta.users.create',
-  'okta.users.userprofile.manage',
-  'okta.users.credentials.manage',
-  'okta.users.credentials.resetPassword',
-  'okta.users.credentials.expirePassword',
-  'okta.users.credentials.resetFactors',
-  'okta.users.lifecycle.activate',
-  'okta.users.lifecycle.deactivate',
-  'okta.users.lifecycle.suspend',
-  'okta.users.lifecycle.unlock',
-  'okta.users.lifecycle.delete',
-  'okta.users.lifecycle.clearSessions',
-  'okta.groups.read',
-  'okta.groups.create',
-  'okta.groups.manage',
-  'okta.groups.members.manage',
-]);
+/** Permissions whose grant can be limited by a role's group targets: every user and group permission (users are reached through their groups). */
+const GROUP_TARGETABLE: ReadonlySet<Permission> = new Set(PERMISSIONS.filter((p) => p.startsWith('okta.users.') || p.startsWith('okta.groups.')));
 
-/** Permissions whose grant can be limited by a role's app targets. */
-const APP_TARGETABLE: ReadonlySet<Permission> = new Set<Permission>(['okta.apps.read', 'okta.apps.create', 'okta.apps.manage', 'okta.apps.assignment.manage']);
+/** Permissions whose grant can be limited by a role's app targets: every app permission. */
+const APP_TARGETABLE: ReadonlySet<Permission> = new Set(PERMISSIONS.filter((p) => p.startsWith('okta.apps.')));
 
 const READS: readonly Permission[] = PERMISSIONS.filter((p) => p.endsWith('.read') && p !== 'okta.apiTokens.read');
 const RATE_LIMITS_READ: readonly Permission[] = ['okta.rateLimits.read', 'okta.principalRateLimits.read'];
-const USER_LIFECYCLE: readonly Permission[] = [
-  'okta.users.lifecycle.activate',
-  'okta.users.lifecycle.deactivate',
-  'okta.users.lifecycle.suspend',
-  'okta.users.lifecycle.unlock',
-  'okta.users.lifecycle.delete',
-  'okta.users.lifecycle.clearSessions',
-];
-const USER_CREDENTIALS: readonly Permission[] = [
-  'okta.users.credentials.manage',
-  'okta.users.credentials.resetPassword',
-  'okta.users.credentials.expirePassword',
-  'okta.users.credentials.resetFactors',
-];
+const USER_LIFECYCLE: readonly Permission[] = PERMISSIONS.filter((p) => p.startsWith('okta.users.lifecycle.'));
+const USER_CREDENTIALS: readonly Permission[] = PERMISSIONS.filter((p) => p.startsWith('okta.users.credentials.'));
 
 /**
  * The one permission table: every management endpoint demands one of these permissions, and

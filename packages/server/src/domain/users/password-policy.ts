@@ -1,7 +1,6 @@
 import { PasswordComplexityError } from '../../errors/catalog.ts';
 import type { PolicyRecord } from '../policies/types.ts';
 import type { PolicyEngine } from '../policy-engine/service.ts';
-import { POLICY_ENGINE_RECHECK_MS } from '../policy-engine/service.ts';
 import { isCommonPassword } from './common-passwords.ts';
 import type { FullProfile } from './types.ts';
 
@@ -62,14 +61,6 @@ export function rulesOf(policy: Pick<PolicyRecord, 'id' | 'settings'> | undefine
     recoveryTokenMinutes: num(obj(obj(obj(obj(obj(obj(policy?.settings).recovery).factors).okta_email).properties).recoveryToken).tokenLifetimeMinutes, 10_080),
   };
 }
-
-/**
- * How long a compiled policy set is used before the policy generations are read again: changes
- * made through this process apply at once (the store announces them); another instance's changes
- * apply here within this time, which keeps a database round trip off every sign-in. The policy
- * engine's interval (`PolicyEngine`), named here for the users' flows.
- */
-export const PASSWORD_POLICY_RECHECK_MS = POLICY_ENGINE_RECHECK_MS;
 
 /**
  * Resolves a user's PASSWORD policy with the policy engine: the first ACTIVE PASSWORD policy, in
