@@ -14,6 +14,31 @@ import type { PasswordVerifier } from '../src/domain/users/sign-in.ts';
 const PASSWORD = 'Corr3ct-Horse!';
 const MAX_ATTEMPTS = 3;
 
+/**
+ * A password verifier whose checks of `held` (a stored hash) wait until `open()`; `onCheck` is
+ * called with the number of such checks started so far. Everything else verifies at once.
+ */
+function gatedVerifier(held: string | null, onCheck: (started: number) => void): { verifier: PasswordVerifier; hasher: PasswordHasher; open: () => void } {
+  const hasher = new PasswordHasher({ ids: randomIds, log2N: 10 });
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  let started = 0;
+  const verifier: PasswordVerifier = {
+    get evaluations() {
+      return hasher.evaluations;
+    },
+    async verify(password, encoded) {
+      if (encoded === held) {
+        onCheck(++started);
+        await gate;
+      }
+      return hasher.verify(password, encoded);
+    },
+    verifyNothing: (password) => hasher.verifyNothing(password),
+  };
+  return { verifier, hasher, open };
+}
+
 for (const backend of backends()) {
   describe(`Lockout under concurrency (${backend.name})`, () => {
     let org: TestOrg;
@@ -67,25 +92,9 @@ for (const backend of backends()) {
 
     it('a user suspended while its password is being checked gets no session, even with the right password', async () => {
       const id = await createUser('suspended-midway@example.com');
-      const stored = (await org.services.store.getUser(id))!.passwordHash;
-      const hasher = new PasswordHasher({ ids: randomIds, log2N: 10 });
-      let open!: () => void;
-      const gate = new Promise<void>((resolve) => (open = resolve));
       let started!: () => void;
       const checking = new Promise<void>((resolve) => (started = resolve));
-      const gated: PasswordVerifier = {
-        get evaluations() {
-          return hasher.evaluations;
-        },
-        async verify(password, encoded) {
-          if (encoded === stored) {
-            started();
-            await gate;
-          }
-          return hasher.verify(password, encoded);
-        },
-        verifyNothing: (password) => hasher.verifyNothing(password),
-      };
+      const { verifier: gated, open } = gatedVerifier((await org.services.store.getUser(id))!.passwordHash, () => started());
       const original = org.services.signIn;
       org.services.signIn = original.withVerifier(gated);
       try {
@@ -109,26 +118,13 @@ for (const backend of backends()) {
       const victim = await createUser('gated-victim@example.com');
       const others = Array.from({ length: 10 }, (_, i) => `gated-other${i}@example.com`);
       for (const login of others) await createUser(login);
-      const victimHash = (await org.services.store.getUser(victim))!.passwordHash;
-      const hasher = new PasswordHasher({ ids: randomIds, log2N: 10 });
       let victimChecks = 0;
-      let open!: () => void;
-      const gate = new Promise<void>((resolve) => (open = resolve));
       let allHeld!: () => void;
       const held = new Promise<void>((resolve) => (allHeld = resolve));
-      const gated: PasswordVerifier = {
-        get evaluations() {
-          return hasher.evaluations;
-        },
-        async verify(password, encoded) {
-          if (encoded === victimHash) {
-            if (++victimChecks === MAX_ATTEMPTS) allHeld();
-            await gate;
-          }
-          return hasher.verify(password, encoded);
-        },
-        verifyNothing: (password) => hasher.verifyNothing(password),
-      };
+      const { verifier: gated, hasher, open } = gatedVerifier((await org.services.store.getUser(victim))!.passwordHash, (started) => {
+        victimChecks = started;
+        if (started === MAX_ATTEMPTS) allHeld();
+      });
       const original = org.services.signIn;
       org.services.signIn = original.withVerifier(gated);
       try {
